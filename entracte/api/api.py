@@ -1,0 +1,65 @@
+"""The REST API: one NinjaAPI, each domain app contributing its router.
+
+Every error is a JSON body {"code": stable machine code, "message": translated text}.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from entracte.catalog.api import router as catalog_router
+from entracte.core.errors import DomainError
+from entracte.customers.api import router as auth_router
+from entracte.sales.api import router as sales_router
+
+api = NinjaAPI(
+    title="Entracte API",
+    version="1",
+    description="Catalogue, carts, checkout and tickets. Errors are `{code, message}` with a 4xx status.",
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": str(message), **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    return _error(request, 422, "invalid_input", _("The request is not valid."), errors=fields)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def object_missing(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", _("Authentication is required: send a valid bearer token."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+api.add_router("/", catalog_router)
+api.add_router("/", sales_router)
+api.add_router("/auth", auth_router)

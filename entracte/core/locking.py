@@ -1,0 +1,25 @@
+"""Serialising competing writers on one resource (e.g. the free seats of a category).
+
+On PostgreSQL: a transaction-scoped advisory lock. On SQLite every write transaction
+already begins with the database write lock (transaction_mode IMMEDIATE), so writers are
+serialised and there is nothing more to take.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+
+
+def lock_key(*parts) -> int:
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def advisory_lock(*parts) -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_lock must be taken inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(*parts)])

@@ -1,0 +1,63 @@
+"""Contact and account operations."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from entracte.core.errors import DomainError, InvalidInput
+
+from .models import ApiToken, Contact, User
+
+
+class EmailTaken(InvalidInput):
+    code = "email_taken"
+    default_message = _("An account already exists with this email address.")
+
+
+class BadCredentials(DomainError):
+    code = "bad_credentials"
+    status = 401
+    default_message = _("Email or password is incorrect.")
+
+
+def contact_for_user(user: User) -> Contact:
+    contact = getattr(user, "contact", None)
+    if contact is None:
+        contact = Contact.objects.create(user=user, email=user.email)
+    return contact
+
+
+def guest_contact(*, email: str, first_name: str = "", last_name: str = "", language: str = "fr") -> Contact:
+    """A contact for someone buying without an account. Never attached to an account's contact,
+    so that typing someone else's email grants no access to their orders."""
+    email = email.strip().lower()
+    contact = Contact.objects.filter(email=email, user__isnull=True).order_by("id").first()
+    if contact is None:
+        contact = Contact.objects.create(email=email, first_name=first_name, last_name=last_name, language=language)
+    return contact
+
+
+@transaction.atomic
+def register_account(*, email: str, password: str, first_name: str = "", last_name: str = "", language: str = "fr") -> User:
+    """Create an inactive account; it becomes active when the email is verified."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise EmailTaken()
+    user = User.objects.create_user(email=email, password=password, is_active=False)
+    Contact.objects.create(user=user, email=email, first_name=first_name, last_name=last_name, language=language)
+    return user
+
+
+def verify_account(*, user: User) -> None:
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+
+
+def issue_api_token(*, email: str, password: str) -> str:
+    user = authenticate(username=email.strip().lower(), password=password)
+    if user is None:
+        raise BadCredentials()
+    return ApiToken.issue(user=user, name="api")

@@ -1,0 +1,127 @@
+"""Loads the demo season of an opera house. Idempotent: a second run changes nothing."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from entracte.catalog.models import (Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season,
+                                     SeatCategory, Tariff, Venue)
+from entracte.catalog.services import import_seatmap
+from entracte.customers.models import Contact, User
+from entracte.demo.hall import opera_seatmap_csv
+from entracte.inventory.models import PerformanceSeat
+from entracte.inventory.services import create_inventory
+
+PARIS = ZoneInfo("Europe/Paris")
+STAFF = ("admin@entracte.example", "entracte-admin")
+SPECTATOR = ("spectateur@entracte.example", "entracte-demo")
+
+CATEGORIES = [
+    ("cat1", "#8e1b2e", {"fr": "Catégorie 1", "en": "Category 1", "de": "Kategorie 1", "es": "Categoría 1"}),
+    ("cat2", "#d4812a", {"fr": "Catégorie 2", "en": "Category 2", "de": "Kategorie 2", "es": "Categoría 2"}),
+    ("cat3", "#2a7ab0", {"fr": "Catégorie 3", "en": "Category 3", "de": "Kategorie 3", "es": "Categoría 3"}),
+    ("cat4", "#3c9a5f", {"fr": "Catégorie 4", "en": "Category 4", "de": "Kategorie 4", "es": "Categoría 4"}),
+]
+# code, names, share of the full price (None: free), channels
+TARIFFS = [
+    ("plein", {"fr": "Plein tarif", "en": "Full price", "de": "Normalpreis", "es": "Tarifa general"}, Decimal("1"), ("internet", "boxoffice", "phone")),
+    ("reduit", {"fr": "Réduit", "en": "Reduced", "de": "Ermäßigt", "es": "Reducida"}, Decimal("0.8"), ("internet", "boxoffice", "phone")),
+    ("jeune", {"fr": "Jeune (-26 ans)", "en": "Youth (under 26)", "de": "Jugend (unter 26)", "es": "Joven (menos de 26)"}, Decimal("0.5"), ("internet", "boxoffice", "phone")),
+    ("abonne", {"fr": "Abonné", "en": "Subscriber", "de": "Abonnent", "es": "Abonado"}, Decimal("0.85"), ("boxoffice", "phone")),
+    ("invite", {"fr": "Invité", "en": "Guest", "de": "Gast", "es": "Invitado"}, Decimal("0"), ("boxoffice",)),
+]
+CHANNELS = [
+    ("internet", {"fr": "Internet", "en": "Internet", "de": "Internet", "es": "Internet"}),
+    ("boxoffice", {"fr": "Guichet", "en": "Box office", "de": "Kasse", "es": "Taquilla"}),
+    ("phone", {"fr": "Téléphone", "en": "Phone", "de": "Telefon", "es": "Teléfono"}),
+]
+POINTS_OF_SALE = [
+    ("web", "internet", {"fr": "Billetterie en ligne", "en": "Online shop"}, Decimal("2.00"), 15),
+    ("guichet", "boxoffice", {"fr": "Guichet de l'Opéra", "en": "Opera box office"}, Decimal("0.00"), 30),
+    ("telephone", "phone", {"fr": "Vente par téléphone", "en": "Phone sales"}, Decimal("1.50"), 30),
+]
+# slug, names, full prices per category, performances (date, hour)
+EVENTS = [
+    ("la-traviata", {"fr": "La Traviata", "en": "La Traviata", "de": "La Traviata", "es": "La Traviata"},
+     {"fr": "Opéra en trois actes de Giuseppe Verdi.", "en": "Opera in three acts by Giuseppe Verdi."},
+     (120, 90, 60, 30), [("2027-01-15", 20), ("2027-01-17", 15), ("2027-01-20", 20)]),
+    ("carmen", {"fr": "Carmen", "en": "Carmen", "de": "Carmen", "es": "Carmen"},
+     {"fr": "Opéra-comique en quatre actes de Georges Bizet.", "en": "Opéra comique in four acts by Georges Bizet."},
+     (110, 85, 55, 28), [("2027-02-12", 20), ("2027-02-14", 15), ("2027-02-18", 20)]),
+    ("lac-des-cygnes", {"fr": "Le Lac des cygnes", "en": "Swan Lake", "de": "Schwanensee", "es": "El lago de los cisnes"},
+     {"fr": "Ballet de Piotr Ilitch Tchaïkovski.", "en": "Ballet by Pyotr Ilyich Tchaikovsky."},
+     (85, 65, 42, 20), [("2027-03-19", 20), ("2027-03-21", 15)]),
+    ("don-giovanni", {"fr": "Don Giovanni", "en": "Don Giovanni", "de": "Don Giovanni", "es": "Don Giovanni"},
+     {"fr": "Dramma giocoso de Wolfgang Amadeus Mozart.", "en": "Dramma giocoso by Wolfgang Amadeus Mozart."},
+     (115, 88, 58, 29), [("2027-04-23", 20), ("2027-04-25", 15)]),
+    ("concert-printemps", {"fr": "Concert de printemps", "en": "Spring concert", "de": "Frühlingskonzert", "es": "Concierto de primavera"},
+     {"fr": "L'orchestre de l'Opéra joue Beethoven et Brahms.", "en": "The Opera orchestra plays Beethoven and Brahms."},
+     (60, 45, 30, 15), [("2027-05-28", 20), ("2027-05-30", 17)]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo season (Saison 2026-2027 of an opera house). Safe to run again."
+
+    @transaction.atomic
+    def handle(self, **options):
+        channels = {code: SalesChannel.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in CHANNELS}
+        for code, channel, name, fee, hold in POINTS_OF_SALE:
+            PointOfSale.objects.get_or_create(code=code, defaults={"channel": channels[channel], "name": name, "order_fee": fee, "hold_minutes": hold})
+        categories = []
+        for sort, (code, color, name) in enumerate(CATEGORIES):
+            categories.append(SeatCategory.objects.get_or_create(code=code, defaults={"name": name, "color": color, "sort": sort})[0])
+        tariffs = []
+        for sort, (code, name, share, on) in enumerate(TARIFFS):
+            tariff, created = Tariff.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
+            if created:
+                tariff.channels.set([channels[c] for c in on])
+            tariffs.append((tariff, share))
+        vip, created = Contingent.objects.get_or_create(code="production", defaults={"name": {"fr": "Production (réservé)", "en": "Production (held back)"}})
+        if created:
+            vip.channels.set([channels["boxoffice"]])
+
+        venue, _ = Venue.objects.get_or_create(name={"fr": "Opéra de Valmont", "en": "Valmont Opera House"}, defaults={"address": "1 place de l'Opéra, 69000 Valmont"})
+        hall, created = Hall.objects.get_or_create(venue=venue, name={"fr": "Grande salle", "en": "Main hall", "de": "Großer Saal", "es": "Sala principal"}, defaults={"stage_x": 500, "stage_y": 40})
+        if created:
+            import_seatmap(hall=hall, text=opera_seatmap_csv())
+        for area, names in (("orchestre", {"fr": "Orchestre", "en": "Stalls", "de": "Parkett", "es": "Platea"}),
+                            ("corbeille", {"fr": "Corbeille", "en": "Dress circle", "de": "Erster Rang", "es": "Palco"}),
+                            ("balcon", {"fr": "Balcon", "en": "Balcony", "de": "Balkon", "es": "Anfiteatro"}),
+                            ("paradis", {"fr": "Paradis (debout)", "en": "Gallery (standing)", "de": "Galerie (Stehplätze)", "es": "Paraíso (de pie)"})):
+            hall.areas.filter(code=area).update(name=names)
+
+        season, _ = Season.objects.get_or_create(name={"fr": "Saison 2026-2027", "en": "Season 2026-2027", "de": "Saison 2026-2027", "es": "Temporada 2026-2027"},
+                                                 defaults={"starts_on": "2026-09-01", "ends_on": "2027-07-15"})
+        sales_open = datetime(2026, 6, 1, 10, 0, tzinfo=PARIS)
+        performances = 0
+        for sort, (slug, name, description, full, dates) in enumerate(EVENTS):
+            event, _ = Event.objects.get_or_create(slug=slug, defaults={"season": season, "name": name, "description": description, "sort": sort})
+            for day, hour in dates:
+                starts = datetime.combine(datetime.fromisoformat(day).date(), time(hour, 0), tzinfo=PARIS)
+                perf, created = Performance.objects.get_or_create(
+                    event=event, hall=hall, starts_at=starts,
+                    defaults={"sales_open_at": sales_open, "sales_close_at": starts - timedelta(minutes=30)},
+                )
+                performances += 1
+                if not created:
+                    continue
+                Price.objects.bulk_create(
+                    Price(performance=perf, category=cat, tariff=tariff, amount=(Decimal(full[i]) * share).quantize(Decimal("1")))
+                    for i, cat in enumerate(categories) for tariff, share in tariffs
+                )
+                create_inventory(performance=perf)
+                PerformanceSeat.objects.filter(performance=perf, seat__area__code="orchestre", seat__row="A",
+                                               seat__number__in=["15", "16", "17", "18"]).update(contingent=vip)
+
+        if not User.objects.filter(email=STAFF[0]).exists():
+            User.objects.create_superuser(email=STAFF[0], password=STAFF[1])
+        if not User.objects.filter(email=SPECTATOR[0]).exists():
+            user = User.objects.create_user(email=SPECTATOR[0], password=SPECTATOR[1])
+            Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
+        seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
+        self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats on sale in all; "
+                          f"staff {STAFF[0]} / {STAFF[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")

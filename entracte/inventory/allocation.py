@@ -1,0 +1,100 @@
+"""Best-available seat allocation. Pure: no Django, no database.
+
+Rules, in order (docs/allocation.md):
+1. N seats side by side in one row, leaving no single isolated free seat beside them;
+2. failing that, N seats side by side in one row even if one seat is left isolated;
+3. failing that, the N free seats nearest to each other across rows.
+Within each rule the best seats win: nearest the stage centre line, then nearest the stage.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+# How much one unit of distance from the stage weighs against one unit of distance
+# from the centre line in a seat's score.
+ROW_WEIGHT = 0.35
+# Candidate anchors examined for a scattered allocation (rule 3).
+SCATTER_ANCHORS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class FreeSeat:
+    id: int
+    row: Hashable  # seats with the same row key and consecutive positions are side by side
+    position: int
+    x: float
+    y: float
+
+
+def seat_score(seat: FreeSeat, centre_x: float, stage_y: float) -> float:
+    return abs(seat.x - centre_x) + ROW_WEIGHT * abs(seat.y - stage_y)
+
+
+def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
+    """Maximal blocks of free seats side by side."""
+    by_row: dict[Hashable, list[FreeSeat]] = {}
+    for seat in seats:
+        by_row.setdefault(seat.row, []).append(seat)
+    result: list[list[FreeSeat]] = []
+    for row in by_row.values():
+        row.sort(key=lambda s: s.position)
+        current = [row[0]]
+        for seat in row[1:]:
+            if seat.position == current[-1].position + 1:
+                current.append(seat)
+            else:
+                result.append(current)
+                current = [seat]
+        result.append(current)
+    return result
+
+
+def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0) -> list[int] | None:
+    """Ids of the n seats to allocate, or None when fewer than n are free."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    if len(seats) < n:
+        return None
+    score = {s.id: seat_score(s, centre_x, stage_y) for s in seats}
+    clean: tuple[float, list[int]] | None = None
+    lonely: tuple[float, list[int]] | None = None
+    for run in runs(seats):
+        if len(run) < n:
+            continue
+        ids = [s.id for s in run]
+        window = sum(score[i] for i in ids[:n])
+        for start in range(len(run) - n + 1):
+            if start:
+                window += score[ids[start + n - 1]] - score[ids[start - 1]]
+            left, right = start, len(run) - start - n
+            candidate = (round(window, 9), ids[start:start + n])
+            if left == 1 or right == 1:
+                if lonely is None or candidate < lonely:
+                    lonely = candidate
+            elif clean is None or candidate < clean:
+                clean = candidate
+    if clean:
+        return clean[1]
+    if lonely:
+        return lonely[1]
+    return _nearest_group(seats, n, score)
+
+
+def _nearest_group(seats: Sequence[FreeSeat], n: int, score: dict[int, float]) -> list[int]:
+    anchors = heapq.nsmallest(SCATTER_ANCHORS, seats, key=lambda s: (score[s.id], s.id))
+    best: tuple[float, float, list[int]] | None = None
+    for anchor in anchors:
+        nearest = heapq.nsmallest(
+            n, seats, key=lambda s: (math.hypot(s.x - anchor.x, s.y - anchor.y), score[s.id], s.id)
+        )
+        spread = sum(math.hypot(s.x - anchor.x, s.y - anchor.y) for s in nearest)
+        quality = sum(score[s.id] for s in nearest)
+        candidate = (round(spread, 9), round(quality, 9), sorted(s.id for s in nearest))
+        if best is None or candidate < best:
+            best = candidate
+    assert best is not None
+    return best[2]

@@ -1,0 +1,92 @@
+"""Read queries on the inventory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
+
+from .allocation import FreeSeat
+from .models import PerformanceSeat
+
+# Standing places go after every seated place of the same category.
+STANDING_DISTANCE = 10**6
+
+
+def free_q(now: datetime) -> Q:
+    """A seat is free if nobody holds it, or if its hold has expired."""
+    return Q(state=PerformanceSeat.FREE) | Q(state=PerformanceSeat.HELD, hold_until__lt=now)
+
+
+def channel_q(channel: SalesChannel) -> Q:
+    """Seats outside any contingent, or in a contingent the channel may sell."""
+    allowed = list(Contingent.objects.filter(channels=channel).values_list("id", flat=True))
+    return Q(contingent__isnull=True) | Q(contingent_id__in=allowed)
+
+
+def free_seats_for_allocation(*, performance: Performance, category: SeatCategory, channel: SalesChannel,
+                              now: datetime) -> list[FreeSeat]:
+    rows = (
+        PerformanceSeat.objects.filter(performance=performance, category=category)
+        .filter(free_q(now))
+        .filter(channel_q(channel))
+        .values_list("id", "seat__area_id", "seat__row", "seat__position", "seat__x", "seat__y", "area_id")
+    )
+    hall = performance.hall
+    seats = []
+    for pk, area_id, row, position, x, y, place_area in rows:
+        if area_id is None:  # standing place: all side by side, after the seated ones
+            seats.append(FreeSeat(pk, ("standing", place_area), pk, hall.stage_x, hall.stage_y + STANDING_DISTANCE))
+        else:
+            seats.append(FreeSeat(pk, (area_id, row), position, x, y))
+    return seats
+
+
+def availability(*, performance: Performance, channel: SalesChannel, now: datetime) -> dict[int, int]:
+    """Free seats per seat category id, for this channel."""
+    rows = (
+        PerformanceSeat.objects.filter(performance=performance)
+        .filter(free_q(now))
+        .filter(channel_q(channel))
+        .values("category_id")
+        .annotate(n=Count("id"))
+    )
+    counts = {c.id: 0 for c in SeatCategory.objects.filter(performanceseat__performance=performance).distinct()}
+    counts.update({r["category_id"]: r["n"] for r in rows})
+    return counts
+
+
+def seat_map(*, performance: Performance, channel: SalesChannel, now: datetime, token: str = "") -> list[dict]:
+    """Every seated place with its public state: free, mine (held by this cart) or taken."""
+    allowed = set(Contingent.objects.filter(channels=channel).values_list("id", flat=True))
+    rows = (
+        PerformanceSeat.objects.filter(performance=performance, seat__isnull=False)
+        .values_list("id", "seat__area_id", "seat__row", "seat__number", "seat__x", "seat__y", "category_id",
+                     "contingent_id", "state", "hold_token", "hold_until", "seat__wheelchair", "seat__companion")
+        .order_by("seat__area_id", "seat__row", "seat__position")
+    )
+    result = []
+    for pk, area, row, number, x, y, category, contingent, state, holder, until, wheelchair, companion in rows:
+        expired = state == PerformanceSeat.HELD and until is not None and until < now
+        if token and state == PerformanceSeat.HELD and holder == token and not expired:
+            public = "mine"
+        elif (state == PerformanceSeat.FREE or expired) and (contingent is None or contingent in allowed):
+            public = "free"
+        else:
+            public = "taken"
+        result.append({"id": pk, "area_id": area, "row": row, "number": number, "x": x, "y": y,
+                       "category_id": category, "state": public, "wheelchair": wheelchair, "companion": companion})
+    return result
+
+
+def state_counts(*, performance: Performance, now: datetime) -> dict[str, int]:
+    """Seats by effective state (an expired hold counts as free)."""
+    counts = {s: 0 for s, _ in PerformanceSeat.STATES}
+    for row in PerformanceSeat.objects.filter(performance=performance).values("state").annotate(n=Count("id")):
+        counts[row["state"]] += row["n"]
+    expired = PerformanceSeat.objects.filter(performance=performance, state=PerformanceSeat.HELD, hold_until__lt=now).count()
+    counts[PerformanceSeat.HELD] -= expired
+    counts[PerformanceSeat.FREE] += expired
+    return counts

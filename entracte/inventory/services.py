@@ -1,0 +1,109 @@
+"""Taking and giving back seats. Every claim is one conditional UPDATE whose row count is checked.
+
+Call these inside the caller's transaction (`transaction.atomic`): the sales services
+compose them with cart and order writes so that everything commits or nothing does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+
+from entracte.catalog.models import Performance, SalesChannel, SeatCategory
+from entracte.core.locking import advisory_lock
+
+from . import selectors
+from .allocation import best_available
+from .errors import SeatNotForSale, SeatUnavailable, SoldOut
+from .models import PerformanceSeat
+
+# The concurrency tests switch this off to prove that the race is real (the canary):
+# without the guard a claim overwrites whatever state the seat is in, as naive
+# read-then-write code would. It is never switched off outside those tests.
+CLAIM_GUARD = True
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+def create_inventory(*, performance: Performance) -> int:
+    """One inventory row per seat and per standing place of the performance's hall."""
+    if PerformanceSeat.objects.filter(performance=performance).exists():
+        return 0
+    rows = [
+        PerformanceSeat(performance=performance, seat_id=seat_id, area_id=area_id, category_id=category_id)
+        for seat_id, area_id, category_id in performance.hall.areas.filter(kind="seated").values_list(
+            "seats__id", "id", "seats__category_id"
+        )
+        if seat_id
+    ]
+    for area in performance.hall.areas.filter(kind="standing"):
+        rows += [PerformanceSeat(performance=performance, area=area, category_id=area.category_id) for _ in range(area.capacity)]
+    PerformanceSeat.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int:
+    rows = PerformanceSeat.objects.filter(id__in=ids)
+    if CLAIM_GUARD:
+        rows = rows.filter(selectors.free_q(now))
+    return rows.update(state=PerformanceSeat.HELD, hold_token=token, hold_until=until)
+
+
+def hold_best_available(*, performance: Performance, category: SeatCategory, quantity: int,
+                        channel: SalesChannel, token: str, until: datetime, now: datetime) -> list[int]:
+    """Hold the best `quantity` free seats of a category; return their inventory ids."""
+    if CLAIM_GUARD:
+        advisory_lock("allocate", performance.pk, category.pk)
+    for _attempt in range(3):
+        free = selectors.free_seats_for_allocation(performance=performance, category=category, channel=channel, now=now)
+        ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y)
+        if ids is None:
+            raise SoldOut()
+        try:
+            with transaction.atomic():
+                if _claim(ids, token=token, until=until, now=now) != len(ids):
+                    raise _ClaimLost()
+            return ids
+        except _ClaimLost:
+            # A buyer who picked seats on the map took one of ours meanwhile: look again.
+            continue
+    raise SeatUnavailable()
+
+
+def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChannel, token: str,
+                until: datetime, now: datetime) -> list[int]:
+    """Hold exactly the seats the buyer picked, or none of them."""
+    ids = sorted(set(ids))
+    sellable = PerformanceSeat.objects.filter(performance=performance, id__in=ids).filter(selectors.channel_q(channel))
+    if sellable.count() != len(ids):
+        raise SeatNotForSale()
+    try:
+        with transaction.atomic():
+            if _claim(ids, token=token, until=until, now=now) != len(ids):
+                raise _ClaimLost()
+    except _ClaimLost:
+        raise SeatUnavailable() from None
+    return ids
+
+
+def extend_hold(*, ids: list[int], token: str, until: datetime, now: datetime) -> int:
+    return PerformanceSeat.objects.filter(
+        id__in=ids, state=PerformanceSeat.HELD, hold_token=token, hold_until__gte=now
+    ).update(hold_until=until)
+
+
+def release(*, ids: list[int], token: str) -> int:
+    return PerformanceSeat.objects.filter(id__in=ids, state=PerformanceSeat.HELD, hold_token=token).update(
+        state=PerformanceSeat.FREE, hold_token="", hold_until=None
+    )
+
+
+def mark_sold(*, ids: list[int], token: str, now: datetime) -> int:
+    """Turn the holder's unexpired holds into sales. The caller checks the row count."""
+    return PerformanceSeat.objects.filter(
+        Q(id__in=ids, state=PerformanceSeat.HELD, hold_token=token, hold_until__gte=now)
+    ).update(state=PerformanceSeat.SOLD, hold_token="", hold_until=None)

@@ -1,0 +1,241 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from pydantic import Field
+
+from entracte.catalog import selectors as catalog
+from entracte.catalog.models import SalesChannel, SeatCategory, Tariff
+from entracte.core.errors import PermissionDenied
+from entracte.core.translated import tr
+from entracte.customers.auth import BearerToken, OptionalBearerToken, StaffBearerToken
+from entracte.customers.services import contact_for_user, guest_contact
+from entracte.inventory import selectors as inventory
+
+from . import carts, checkout, selectors, tickets
+from .models import Cart, Order
+
+router = Router(tags=["sales"])
+
+
+class CartIn(Schema):
+    point_of_sale: str | None = Field(None, max_length=32, description="Point of sale code; the web shop's by default. Staff only for others.")
+
+
+class CartItemOut(Schema):
+    id: int
+    performance_id: int
+    seat_id: int
+    label: str
+    category_id: int
+    tariff_id: int
+    tariff: str
+    unit_price: Decimal
+
+
+class CartOut(Schema):
+    token: str
+    currency: str
+    items: list[CartItemOut]
+    subtotal: Decimal
+    order_fee: Decimal
+    total: Decimal
+    expires_at: datetime | None
+
+
+class BestAvailableIn(Schema):
+    performance_id: int
+    category_id: int
+    tariff_id: int
+    quantity: int = Field(ge=1, le=carts.MAX_SEATS_PER_REQUEST)
+
+
+class ChosenSeatsIn(Schema):
+    performance_id: int
+    seat_ids: list[int] = Field(min_length=1, max_length=carts.MAX_SEATS_PER_REQUEST)
+    tariff_id: int
+
+
+class CardIn(Schema):
+    number: str = Field(max_length=32)
+    expiry: str = Field(max_length=8, description="MM/YY")
+    cvc: str = Field(max_length=4)
+
+
+class CheckoutIn(Schema):
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Required for a guest")
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    delivery_mode: Literal["eticket", "pickup"] = "eticket"
+    payment_method: Literal["demo_card"] = "demo_card"
+    card: CardIn | None = None
+    expected_total: Decimal | None = Field(None, ge=0, le=Decimal("1000000"), decimal_places=2)
+    language: Literal["fr", "en", "de", "es"] = "fr"
+
+
+class TicketOut(Schema):
+    code: str
+    performance_id: int
+    event: str
+    starts_at: datetime
+    seat: str
+    category: str
+    tariff: str
+    price: Decimal
+    status: str
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    created_at: datetime
+    currency: str
+    subtotal: Decimal
+    order_fee: Decimal
+    total: Decimal
+    tickets: list[TicketOut]
+    tickets_pdf: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _cart(token: str) -> Cart:
+    return get_object_or_404(Cart.objects.select_related("point_of_sale__channel"), token=token)
+
+
+def _cart_out(cart: Cart) -> dict:
+    view = selectors.cart_view(cart)
+    return {
+        "token": cart.token, "currency": view.quote.currency, "subtotal": view.quote.subtotal,
+        "order_fee": view.quote.order_fee, "total": view.quote.total, "expires_at": view.expires_at,
+        "items": [
+            {"id": i.id, "performance_id": i.performance_id, "seat_id": i.performance_seat_id,
+             "label": i.performance_seat.label(), "category_id": i.performance_seat.category_id,
+             "tariff_id": i.tariff_id, "tariff": tr(i.tariff.name), "unit_price": i.unit_price}
+            for i in view.items
+        ],
+    }
+
+
+def _order_out(order: Order) -> dict:
+    from django.urls import reverse
+
+    return {
+        "number": order.number, "status": order.status, "created_at": order.created_at, "currency": order.currency,
+        "subtotal": order.subtotal, "order_fee": order.order_fee, "total": order.total,
+        "tickets_pdf": reverse("shop:order_pdf", args=[order.number, order.secret]),
+        "tickets": [
+            {"code": t.code, "performance_id": t.performance_id, "event": tr(t.performance.event.name),
+             "starts_at": t.performance.starts_at, "seat": tickets.seat_label(t), "category": tr(t.category.name),
+             "tariff": tr(t.tariff.name), "price": t.price, "status": t.status}
+            for t in selectors.tickets_of_order(order)
+        ],
+    }
+
+
+@router.post("/carts", response={201: CartOut, **ERRORS}, auth=OptionalBearerToken(), summary="Create a cart")
+def create_cart(request, payload: CartIn | None = None):
+    code = payload.point_of_sale if payload else None
+    pos = catalog.point_of_sale(code) if code else catalog.web_point_of_sale()
+    if pos.channel.code != SalesChannel.INTERNET and not getattr(request.user, "is_staff", False):
+        raise PermissionDenied()
+    return 201, _cart_out(carts.create_cart(point_of_sale=pos))
+
+
+@router.get("/carts/{token}", response={200: CartOut, **ERRORS})
+def get_cart(request, token: str):
+    return _cart_out(_cart(token))
+
+
+@router.post("/carts/{token}/best-available", response={200: CartOut, **ERRORS}, summary="Hold the best N free seats of a category")
+def add_best_available(request, token: str, payload: BestAvailableIn):
+    cart = _cart(token)
+    carts.add_best_available(
+        cart=cart, performance=catalog.performance(payload.performance_id),
+        category=get_object_or_404(SeatCategory, pk=payload.category_id), quantity=payload.quantity,
+        tariff=get_object_or_404(Tariff, pk=payload.tariff_id),
+    )
+    return _cart_out(cart)
+
+
+@router.post("/carts/{token}/seats", response={200: CartOut, **ERRORS}, summary="Hold the seats picked on the seat map")
+def add_seats(request, token: str, payload: ChosenSeatsIn):
+    cart = _cart(token)
+    carts.add_chosen_seats(cart=cart, performance=catalog.performance(payload.performance_id), seat_ids=payload.seat_ids,
+                           tariff=get_object_or_404(Tariff, pk=payload.tariff_id))
+    return _cart_out(cart)
+
+
+@router.delete("/carts/{token}/items/{item_id}", response={200: CartOut, **ERRORS}, summary="Remove a seat and free it")
+def remove_item(request, token: str, item_id: int):
+    cart = _cart(token)
+    carts.remove_item(cart=cart, item_id=item_id)
+    return _cart_out(cart)
+
+
+@router.post("/carts/{token}/checkout", response={201: OrderOut, **ERRORS}, auth=OptionalBearerToken(),
+             summary="Pay and turn the cart into an order with tickets")
+def checkout_cart(request, token: str, payload: CheckoutIn):
+    from entracte.core.errors import InvalidInput
+    from django.utils.translation import gettext as _
+
+    cart = _cart(token)
+    user = request.user if getattr(request.user, "is_authenticated", False) else None
+    if user is not None and not user.is_staff:
+        contact = contact_for_user(user)
+        email = contact.email
+    elif payload.email:
+        contact = guest_contact(email=payload.email, first_name=payload.first_name, last_name=payload.last_name, language=payload.language)
+        email = contact.email
+    else:
+        raise InvalidInput(_("An email address is required to buy without an account."))
+    order = checkout.place_order(
+        cart=cart, buyer=checkout.Buyer(contact=contact, email=email, language=payload.language),
+        delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
+        payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
+    )
+    return 201, _order_out(order)
+
+
+@router.get("/me/orders", response={200: list[OrderOut], **ERRORS}, auth=BearerToken(), summary="The caller's orders")
+def my_orders(request):
+    return [_order_out(o) for o in selectors.orders_of_contact(contact_for_user(request.auth))]
+
+
+@router.get("/me/tickets", response={200: list[TicketOut], **ERRORS}, auth=BearerToken(), summary="The caller's tickets")
+def my_tickets(request):
+    return [
+        {"code": t.code, "performance_id": t.performance_id, "event": tr(t.performance.event.name),
+         "starts_at": t.performance.starts_at, "seat": tickets.seat_label(t), "category": tr(t.category.name),
+         "tariff": tr(t.tariff.name), "price": t.price, "status": t.status}
+        for t in selectors.tickets_of_contact(contact_for_user(request.auth))
+    ]
+
+
+class PerformanceSalesOut(Schema):
+    performance_id: int
+    seats: dict[str, int]
+    tickets: int
+    revenue: Decimal
+
+
+@router.get("/staff/performances/{performance_id}/sales", response={200: PerformanceSalesOut, **ERRORS},
+            auth=StaffBearerToken(), tags=["staff"], summary="Seats by state, tickets and revenue of a performance")
+def performance_sales(request, performance_id: int):
+    from django.db.models import Count, Sum
+
+    from entracte.catalog.models import Performance
+
+    performance = get_object_or_404(Performance, pk=performance_id)
+    sold = performance.tickets.filter(status="valid").aggregate(n=Count("id"), revenue=Sum("price"))
+    return {"performance_id": performance.pk, "seats": inventory.state_counts(performance=performance, now=timezone.now()),
+            "tickets": sold["n"], "revenue": sold["revenue"] or Decimal("0.00")}

@@ -1,0 +1,109 @@
+"""Cart operations: holding seats with a tariff each, removing them, changing tariffs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from entracte.catalog.models import Performance, PointOfSale, SeatCategory, Tariff
+from entracte.core.errors import InvalidInput, NotFound
+from entracte.inventory import services as inventory
+from entracte.inventory.models import PerformanceSeat
+
+from .errors import CartFull, SalesClosed, TariffNotAvailable
+from .models import Cart, CartItem
+
+MAX_SEATS_PER_CART = 20
+MAX_SEATS_PER_REQUEST = 10
+
+
+def create_cart(*, point_of_sale: PointOfSale) -> Cart:
+    return Cart.objects.create(point_of_sale=point_of_sale)
+
+
+def _check_sellable(*, cart: Cart, performance: Performance, tariff: Tariff, categories: set[int], now) -> None:
+    if not performance.on_sale(now):
+        raise SalesClosed()
+    channel_id = cart.point_of_sale.channel_id
+    if not tariff.channels.filter(id=channel_id).exists():
+        raise TariffNotAvailable()
+    priced = set(performance.prices.filter(tariff=tariff, category_id__in=categories).values_list("category_id", flat=True))
+    if priced != categories:
+        raise TariffNotAvailable()
+
+
+def _check_room(cart: Cart, adding: int, now) -> None:
+    if not 1 <= adding <= MAX_SEATS_PER_REQUEST:
+        raise InvalidInput(InvalidInput.default_message)
+    held = CartItem.objects.filter(cart=cart, performance_seat__hold_token=cart.token, performance_seat__hold_until__gte=now).count()
+    if held + adding > MAX_SEATS_PER_CART:
+        raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
+
+
+def _hold_window(cart: Cart, now):
+    return now + timedelta(minutes=cart.point_of_sale.hold_minutes)
+
+
+def _attach(cart: Cart, performance: Performance, ids: list[int], tariff: Tariff, now) -> list[CartItem]:
+    """Record the held seats in the cart and give the whole cart one timer."""
+    # Items of other carts whose hold expired on these seats are stale: drop them.
+    CartItem.objects.filter(performance_seat_id__in=ids).exclude(cart=cart).delete()
+    CartItem.objects.filter(cart=cart, performance_seat_id__in=ids).delete()
+    items = CartItem.objects.bulk_create(
+        CartItem(cart=cart, performance=performance, performance_seat_id=i, tariff=tariff) for i in ids
+    )
+    held_ids = list(CartItem.objects.filter(cart=cart).values_list("performance_seat_id", flat=True))
+    inventory.extend_hold(ids=held_ids, token=cart.token, until=_hold_window(cart, now), now=now)
+    return items
+
+
+def add_best_available(*, cart: Cart, performance: Performance, category: SeatCategory, quantity: int,
+                       tariff: Tariff) -> list[CartItem]:
+    now = timezone.now()
+    _check_room(cart, quantity, now)
+    _check_sellable(cart=cart, performance=performance, tariff=tariff, categories={category.id}, now=now)
+    with transaction.atomic():
+        ids = inventory.hold_best_available(
+            performance=performance, category=category, quantity=quantity, channel=cart.point_of_sale.channel,
+            token=cart.token, until=_hold_window(cart, now), now=now,
+        )
+        return _attach(cart, performance, ids, tariff, now)
+
+
+def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff: Tariff) -> list[CartItem]:
+    now = timezone.now()
+    seat_ids = sorted(set(seat_ids))
+    _check_room(cart, len(seat_ids), now)
+    categories = set(PerformanceSeat.objects.filter(performance=performance, id__in=seat_ids).values_list("category_id", flat=True))
+    _check_sellable(cart=cart, performance=performance, tariff=tariff, categories=categories, now=now)
+    with transaction.atomic():
+        ids = inventory.hold_chosen(
+            performance=performance, ids=seat_ids, channel=cart.point_of_sale.channel,
+            token=cart.token, until=_hold_window(cart, now), now=now,
+        )
+        return _attach(cart, performance, ids, tariff, now)
+
+
+def _item(cart: Cart, item_id: int) -> CartItem:
+    try:
+        return CartItem.objects.select_related("performance_seat", "performance").get(cart=cart, id=item_id)
+    except CartItem.DoesNotExist:
+        raise NotFound() from None
+
+
+def remove_item(*, cart: Cart, item_id: int) -> None:
+    with transaction.atomic():
+        item = _item(cart, item_id)
+        inventory.release(ids=[item.performance_seat_id], token=cart.token)
+        item.delete()
+
+
+def change_tariff(*, cart: Cart, item_id: int, tariff: Tariff) -> CartItem:
+    item = _item(cart, item_id)
+    _check_sellable(cart=cart, performance=item.performance, tariff=tariff,
+                    categories={item.performance_seat.category_id}, now=timezone.now())
+    item.tariff = tariff
+    item.save(update_fields=["tariff"])
+    return item

@@ -1,0 +1,97 @@
+"""Checkout: from a cart of held seats to a paid order with its tickets.
+
+1. The cart is priced by `pricing.price_cart` (the one price calculation).
+2. The holds are extended by a grace period so the payment cannot outlive them.
+3. The provider authorises the amount, outside any transaction.
+4. One transaction turns the holds into sales (conditional update, row count checked)
+   and creates the order, its tickets and the payment record. If the seats are no longer
+   the cart's, the authorisation is voided and nothing is created.
+5. After commit, the confirmation email is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from entracte.core import audit
+from entracte.core.money import Money
+from entracte.customers.models import Contact
+from entracte.inventory import services as inventory
+
+from . import emails, selectors
+from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
+from .models import Cart, CartItem, Order, Payment, Ticket
+from .providers import get_provider
+
+
+@dataclass(frozen=True)
+class Buyer:
+    contact: Contact
+    email: str
+    language: str = "fr"
+
+
+def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
+                payment_data: dict | None = None, expected_total: Decimal | None = None, actor=None) -> Order:
+    now = timezone.now()
+    view = selectors.cart_view(cart, now)
+    if view.expired:
+        CartItem.objects.filter(id__in=[i.id for i in view.expired]).delete()
+        raise HoldExpired()
+    if not view.items:
+        raise CartEmpty()
+    if any(not item.performance.on_sale(now) for item in view.items):
+        raise SalesClosed()
+    if delivery_mode not in dict(Order.DELIVERY_MODES):
+        delivery_mode = Order.ETICKET
+    quote = view.quote
+    if expected_total is not None and Decimal(expected_total) != quote.total:
+        raise PriceChanged()
+    seat_ids = [item.performance_seat_id for item in view.items]
+    grace = now + timedelta(minutes=settings.ENTRACTE_PAYMENT_GRACE_MINUTES)
+    if inventory.extend_hold(ids=seat_ids, token=cart.token, until=max(grace, view.expires_at), now=now) != len(seat_ids):
+        raise HoldExpired()
+
+    provider = get_provider(payment_method)
+    amount = Money(quote.total, quote.currency)
+    result = None
+    if quote.total > 0:
+        try:
+            result = provider.authorize(amount=amount, reference=f"cart:{cart.pk}", data=payment_data or {})
+        except Exception as exc:
+            audit.record(action="payment.refused", obj=cart, actor=actor, channel=cart.point_of_sale.channel.code,
+                         data={"amount": str(quote.total), "reason": getattr(exc, "code", type(exc).__name__)})
+            raise
+    try:
+        with transaction.atomic():
+            if inventory.mark_sold(ids=seat_ids, token=cart.token, now=timezone.now()) != len(seat_ids):
+                raise HoldExpired()
+            order = Order.objects.create(
+                contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
+                subtotal=quote.subtotal, order_fee=quote.order_fee, total=quote.total, delivery_mode=delivery_mode,
+                language=buyer.language, created_by=actor if getattr(actor, "is_staff", False) else None,
+            )
+            Ticket.objects.bulk_create(
+                Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
+                       category_id=item.performance_seat.category_id, tariff_id=item.tariff_id, price=item.unit_price)
+                for item in view.items
+            )
+            if result is not None:
+                Payment.objects.create(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
+                                       reference=result.reference, amount=quote.total, currency=quote.currency,
+                                       created_by=order.created_by)
+            CartItem.objects.filter(cart=cart).delete()
+            audit.record(action="order.placed", obj=order, actor=actor, channel=cart.point_of_sale.channel.code,
+                         data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids)})
+            transaction.on_commit(lambda: emails.send_order_confirmation(order_id=order.pk))
+    except Exception:
+        if result is not None:
+            provider.void(result=result)
+        raise
+    return order

@@ -1,0 +1,118 @@
+"""Carts, orders, tickets and payments."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from entracte.catalog.models import Performance, PointOfSale, SeatCategory, Tariff
+from entracte.customers.models import Contact, User
+from entracte.inventory.models import PerformanceSeat
+
+from . import codes
+
+
+class Cart(models.Model):
+    """A visitor's basket. Its token is the holder name on the seats it holds."""
+
+    token = models.CharField(max_length=64, unique=True, default=codes.access_secret)
+    point_of_sale = models.ForeignKey(PointOfSale, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+
+class CartItem(models.Model):
+    """A seat in a cart with the tariff chosen for it. Valid while the seat's hold is."""
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE)
+    performance_seat = models.ForeignKey(PerformanceSeat, on_delete=models.CASCADE)
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cart", "performance_seat"], name="cart_item_seat_once")]
+
+
+class Order(models.Model):
+    PAID, CANCELLED = "paid", "cancelled"
+    STATUSES = [(PAID, _("paid")), (CANCELLED, _("cancelled"))]
+    ETICKET, PICKUP = "eticket", "pickup"
+    DELIVERY_MODES = [(ETICKET, _("E-ticket")), (PICKUP, _("Pick-up at the box office"))]
+
+    number = models.CharField(_("order number"), max_length=16, unique=True, default=codes.order_number)
+    secret = models.CharField(max_length=64, default=codes.access_secret, editable=False)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contact"))
+    email = models.EmailField(_("email"))
+    point_of_sale = models.ForeignKey(PointOfSale, on_delete=models.PROTECT, verbose_name=_("point of sale"))
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PAID)
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=10, decimal_places=2)
+    order_fee = models.DecimalField(_("order fee"), max_digits=8, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    delivery_mode = models.CharField(_("delivery"), max_length=10, choices=DELIVERY_MODES, default=ETICKET)
+    language = models.CharField(max_length=5, default="fr")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("order_fee")), name="order_total_adds_up"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class Ticket(models.Model):
+    VALID, CANCELLED = "valid", "cancelled"
+    STATUSES = [(VALID, _("valid")), (CANCELLED, _("cancelled"))]
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("order"))
+    performance = models.ForeignKey(Performance, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("performance"))
+    performance_seat = models.ForeignKey(PerformanceSeat, on_delete=models.PROTECT, verbose_name=_("seat"))
+    category = models.ForeignKey(SeatCategory, on_delete=models.PROTECT, verbose_name=_("seat category"))
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, verbose_name=_("tariff"))
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    code = models.CharField(_("ticket code"), max_length=32, unique=True, default=codes.ticket_code)
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            # The database itself refuses a second valid ticket for one seat of one performance.
+            models.UniqueConstraint(fields=["performance_seat"], condition=Q(status="valid"), name="one_valid_ticket_per_seat"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="ticket_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Payment(models.Model):
+    """A money movement on an order: a payment (positive) or a refund (negative)."""
+
+    PAYMENT, REFUND = "payment", "refund"
+    KINDS = [(PAYMENT, _("payment")), (REFUND, _("refund"))]
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order"))
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contact"))
+    kind = models.CharField(_("kind"), max_length=8, choices=KINDS, default=PAYMENT)
+    method = models.CharField(_("method"), max_length=20)
+    provider = models.CharField(_("provider"), max_length=20)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")

@@ -1,0 +1,78 @@
+"""The personal space: sign-up with email verification, tickets, orders, profile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from entracte.core.errors import DomainError
+from entracte.customers import services
+from entracte.sales import selectors as sales
+
+from .forms import ProfileForm, SignupForm
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_account(email=data["email"], password=data["password"], first_name=data["first_name"],
+                                             last_name=data["last_name"], language=get_language()[:2])
+        except DomainError as exc:
+            form.add_error("email", exc.message)
+        else:
+            link = settings.SITE_URL + reverse("shop:verify", args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+            body = render_to_string("shop/account/verify_email.txt", {"link": link, "user": user})
+            send_mail(_("Confirm your email address"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            return render(request, "shop/account/signup_sent.html", {"email": user.email})
+    return render(request, "shop/account/signup.html", {"form": form})
+
+
+def verify(request, uidb64, token):
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "shop/account/verify_failed.html", status=400)
+    services.verify_account(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your email address is confirmed. Welcome!"))
+    return redirect("shop:account")
+
+
+@login_required
+def dashboard(request):
+    contact = services.contact_for_user(request.user)
+    now = timezone.now()
+    tickets = list(sales.tickets_of_contact(contact).filter(status="valid", performance__starts_at__gt=now))
+    orders = list(sales.orders_of_contact(contact))
+    return render(request, "shop/account/dashboard.html", {"contact": contact, "tickets": tickets, "orders": orders})
+
+
+@login_required
+def profile(request):
+    contact = services.contact_for_user(request.user)
+    form = ProfileForm(request.POST or None, initial={"first_name": contact.first_name, "last_name": contact.last_name,
+                                                      "phone": contact.phone, "language": contact.language})
+    if request.method == "POST" and form.is_valid():
+        for field, value in form.cleaned_data.items():
+            setattr(contact, field, value)
+        contact.save(update_fields=list(form.cleaned_data))
+        messages.success(request, _("Your profile is saved."))
+        return redirect("shop:profile")
+    return render(request, "shop/account/profile.html", {"form": form, "contact": contact})

@@ -1,0 +1,42 @@
+"""Lays out the seat map picture: SVG coordinates, colours and labels for each seat."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from entracte.catalog.models import Area
+from entracte.core.translated import tr
+
+MARGIN = 30
+RADIUS = 7
+
+
+def build_seat_map(performance, seats: list[dict], categories) -> dict:
+    if not seats:
+        return {"seats": [], "width": 0, "height": 0}
+    colors = {c.id: c.color for c in categories}
+    names = {c.id: tr(c.name) for c in categories}
+    areas = {a.id: tr(a.name) for a in Area.objects.filter(hall=performance.hall)}
+    min_x, max_x = min(s["x"] for s in seats), max(s["x"] for s in seats)
+    min_y, max_y = min(s["y"] for s in seats), max(s["y"] for s in seats)
+    placed = []
+    for seat in seats:
+        state = seat["state"]
+        label = _("%(area)s, row %(row)s, seat %(number)s, %(category)s") % {
+            "area": areas.get(seat["area_id"], ""), "row": seat["row"], "number": seat["number"],
+            "category": names.get(seat["category_id"], ""),
+        }
+        if seat["wheelchair"]:
+            label += ", " + _("wheelchair space")
+        placed.append({
+            **seat, "cx": round(seat["x"] - min_x + MARGIN, 1), "cy": round(seat["y"] - min_y + MARGIN + 40, 1),
+            "color": colors.get(seat["category_id"], "#888") if state != "taken" else "#d0d0d0",
+            "label": label, "pickable": state == "free" and seat["category_id"] in colors,
+        })
+    width = max_x - min_x + 2 * MARGIN
+    return {
+        "seats": placed, "width": round(width, 1), "height": round(max_y - min_y + 2 * MARGIN + 40, 1), "radius": RADIUS,
+        "stage_x": round(performance.hall.stage_x - min_x + MARGIN, 1),
+        "stage_left": round(performance.hall.stage_x - min_x + MARGIN - 120, 1),
+        "legend": [{"color": c.color, "name": tr(c.name)} for c in categories],
+    }

@@ -1,0 +1,201 @@
+"""The web shop's pages. Thin: parse the request, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from entracte.catalog import selectors as catalog
+from entracte.catalog.models import SeatCategory, Tariff
+from entracte.core.errors import DomainError
+from entracte.customers.services import contact_for_user, guest_contact
+from entracte.inventory import selectors as inventory
+from entracte.sales import carts, checkout as checkout_service, selectors as sales, tickets
+from entracte.sales.models import Cart
+
+from .forms import CheckoutForm
+from .seatmap import build_seat_map
+
+CART_KEY = "cart_token"
+
+
+def current_cart(request, *, create: bool = False) -> Cart | None:
+    token = request.session.get(CART_KEY)
+    cart = Cart.objects.select_related("point_of_sale__channel").filter(token=token).first() if token else None
+    if cart is None and create:
+        cart = carts.create_cart(point_of_sale=catalog.web_point_of_sale())
+        request.session[CART_KEY] = cart.token
+    return cart
+
+
+def programme(request):
+    return render(request, "shop/programme.html", {"events": catalog.programme()})
+
+
+def event(request, slug):
+    ev = catalog.event_by_slug(slug)
+    performances = catalog.published_performances().filter(event=ev, starts_at__gt=timezone.now())
+    return render(request, "shop/event.html", {"event": ev, "performances": performances})
+
+
+def performance(request, pk):
+    perf = catalog.performance(pk)
+    pos = catalog.web_point_of_sale()
+    now = timezone.now()
+    cart = current_cart(request)
+    free = inventory.availability(performance=perf, channel=pos.channel, now=now)
+    table = catalog.price_table(perf, pos.channel)
+    for row in table:
+        row["free"] = free.get(row["category"].id, 0)
+    seats = inventory.seat_map(performance=perf, channel=pos.channel, now=now, token=cart.token if cart else "")
+    tariffs = Tariff.objects.filter(channels=pos.channel, price__performance=perf).distinct()
+    return render(request, "shop/performance.html", {
+        "performance": perf, "table": table, "tariffs": tariffs, "on_sale": perf.on_sale(now),
+        "seatmap": build_seat_map(perf, seats, [row["category"] for row in table]),
+        "currency": perf.event.season.currency, "quantities": range(1, carts.MAX_SEATS_PER_REQUEST + 1),
+    })
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def add_best_available(request, pk):
+    perf = catalog.performance(pk)
+    category = SeatCategory.objects.filter(pk=_int(request.POST.get("category"))).first()
+    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
+    quantity = _int(request.POST.get("quantity"))
+    if category is None or tariff is None or quantity is None:
+        messages.error(request, _("Choose a seat category, a tariff and a number of seats."))
+        return redirect("shop:performance", pk)
+    try:
+        items = carts.add_best_available(cart=current_cart(request, create=True), performance=perf, category=category,
+                                         quantity=quantity, tariff=tariff)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("shop:performance", pk)
+    messages.success(request, _("%(n)s seat(s) added to your cart.") % {"n": len(items)})
+    return redirect("shop:cart")
+
+
+@require_POST
+def add_seats(request, pk):
+    perf = catalog.performance(pk)
+    seat_ids = [i for i in (_int(v) for v in request.POST.get("seats", "").split(",")) if i is not None]
+    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
+    if not seat_ids or tariff is None:
+        messages.error(request, _("Pick at least one seat on the map and a tariff."))
+        return redirect("shop:performance", pk)
+    try:
+        items = carts.add_chosen_seats(cart=current_cart(request, create=True), performance=perf, seat_ids=seat_ids, tariff=tariff)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("shop:performance", pk)
+    messages.success(request, _("%(n)s seat(s) added to your cart.") % {"n": len(items)})
+    return redirect("shop:cart")
+
+
+def cart(request):
+    current = current_cart(request)
+    view = sales.cart_view(current) if current else None
+    if view and view.expired:
+        messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
+        from entracte.sales.models import CartItem
+
+        CartItem.objects.filter(id__in=[i.id for i in view.expired]).delete()
+    tariffs = {}
+    if view:
+        pos = current.point_of_sale
+        for item in view.items:
+            tariffs[item.id] = Tariff.objects.filter(
+                channels=pos.channel, price__performance=item.performance, price__category=item.performance_seat.category
+            ).distinct()
+    return render(request, "shop/cart.html", {"view": view, "tariffs": tariffs})
+
+
+@require_POST
+def remove_item(request, item_id):
+    current = current_cart(request)
+    if current:
+        try:
+            carts.remove_item(cart=current, item_id=item_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("shop:cart")
+
+
+@require_POST
+def change_tariff(request, item_id):
+    current = current_cart(request)
+    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
+    if current and tariff:
+        try:
+            carts.change_tariff(cart=current, item_id=item_id, tariff=tariff)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("shop:cart")
+
+
+def checkout(request):
+    current = current_cart(request)
+    view = sales.cart_view(current) if current else None
+    if view is None or not view.items:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("shop:cart")
+    guest = not request.user.is_authenticated
+    form = CheckoutForm(request.POST or None, guest=guest, initial={"expected_total": view.quote.total})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if guest:
+            contact = guest_contact(email=data["email"], first_name=data["first_name"], last_name=data["last_name"], language=get_language())
+        else:
+            contact = contact_for_user(request.user)
+        try:
+            order = checkout_service.place_order(
+                cart=current, buyer=checkout_service.Buyer(contact=contact, email=contact.email, language=get_language()[:2]),
+                delivery_mode=data["delivery_mode"], payment_method="demo_card",
+                payment_data={"number": data["card_number"], "expiry": data["card_expiry"], "cvc": data["card_cvc"]},
+                expected_total=data.get("expected_total"), actor=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            if exc.code in ("hold_expired", "cart_empty", "price_changed"):
+                return redirect("shop:cart")
+        else:
+            request.session.pop(CART_KEY, None)
+            return redirect("shop:order", order.number, order.secret)
+    return render(request, "shop/checkout.html", {"view": view, "form": form, "guest": guest})
+
+
+def _order_or_404(number, secret):
+    order = sales.order_by_secret(number, secret)
+    if order is None:
+        raise Http404()
+    return order
+
+
+def order(request, number, secret):
+    found = _order_or_404(number, secret)
+    items = list(sales.tickets_of_order(found))
+    printable = any(t.performance.starts_at > timezone.now() and t.status == "valid" for t in items)
+    return render(request, "shop/order.html", {"order": found, "tickets": items, "printable": printable})
+
+
+def order_pdf(request, number, secret):
+    found = _order_or_404(number, secret)
+    now = timezone.now()
+    items = [t for t in sales.tickets_of_order(found) if t.status == "valid" and t.performance.starts_at > now]
+    if not items:
+        raise Http404(_("These tickets can no longer be downloaded."))
+    response = HttpResponse(tickets.render_pdf(found, items), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tickets-{found.number}.pdf"'
+    return response
