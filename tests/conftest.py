@@ -1,0 +1,31 @@
+import os
+
+import pytest
+from django.db import connection
+
+from . import factories
+
+
+@pytest.fixture
+def web_pos(db):
+    return factories.point_of_sale()
+
+
+@pytest.fixture
+def perf(db, web_pos):
+    return factories.performance()
+
+
+@pytest.fixture(autouse=True)
+def _mail_to_memory(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)",
+)

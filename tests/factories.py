@@ -1,0 +1,85 @@
+"""Test data, built through the same services the application uses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from entracte.catalog.models import (Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season,
+                                     SeatCategory, Tariff, Venue)
+from entracte.catalog.services import import_seatmap
+from entracte.inventory.services import create_inventory
+
+_counter = iter(range(1, 10**9))
+
+
+def seatmap_csv(rows: int = 3, per_row: int = 10, category: str = "a", standing: int = 0, aisle_after: int | None = None) -> str:
+    lines = ["area,row,number,x,y,category,wheelchair,companion,capacity"]
+    for r in range(rows):
+        for s in range(per_row):
+            x = s * 10 + (15 if aisle_after is not None and s >= aisle_after else 0)
+            lines.append(f"stalls,{chr(65 + r)},{s + 1},{x},{r * 10},{category},,,")
+    if standing:
+        lines.append(f"pit,,,,,{category},,,{standing}")
+    return "\n".join(lines) + "\n"
+
+
+def channels():
+    return {code: SalesChannel.objects.get_or_create(code=code, defaults={"name": {"fr": code}})[0]
+            for code in ("internet", "boxoffice", "phone")}
+
+
+def point_of_sale(code="web", channel="internet", fee="2.00", hold_minutes=15) -> PointOfSale:
+    ch = channels()[channel]
+    return PointOfSale.objects.get_or_create(code=code, defaults={"channel": ch, "name": {"fr": code}, "order_fee": Decimal(fee), "hold_minutes": hold_minutes})[0]
+
+
+def category(code="a", name="Catégorie A") -> SeatCategory:
+    return SeatCategory.objects.get_or_create(code=code, defaults={"name": {"fr": name, "en": name}})[0]
+
+
+def tariff(code="plein", on=("internet", "boxoffice", "phone")) -> Tariff:
+    t, created = Tariff.objects.get_or_create(code=code, defaults={"name": {"fr": code.capitalize(), "en": code.capitalize()}})
+    if created:
+        ch = channels()
+        t.channels.set([ch[c] for c in on])
+    return t
+
+
+def hall(csv_text: str | None = None, stage_x: float = 45.0) -> Hall:
+    n = next(_counter)
+    venue = Venue.objects.create(name={"fr": f"Théâtre {n}"})
+    h = Hall.objects.create(venue=venue, name={"fr": f"Salle {n}"}, stage_x=stage_x, stage_y=-10)
+    category("a")
+    category("b", "Catégorie B")
+    import_seatmap(hall=h, text=csv_text or seatmap_csv())
+    return h
+
+
+def performance(h: Hall | None = None, *, prices: dict | None = None, starts_in=timedelta(days=30), open_for=None, name="Carmen") -> Performance:
+    n = next(_counter)
+    h = h or hall()
+    season = Season.objects.first() or Season.objects.create(name={"fr": "Saison test"}, starts_on="2026-01-01", ends_on="2027-12-31")
+    event = Event.objects.create(season=season, slug=f"event-{n}", name={"fr": name, "en": name})
+    now = timezone.now()
+    perf = Performance.objects.create(event=event, hall=h, starts_at=now + starts_in, sales_open_at=now - timedelta(days=1),
+                                      sales_close_at=now + starts_in - timedelta(minutes=30))
+    prices = prices or {("a", "plein"): "50.00", ("a", "reduit"): "40.00", ("b", "plein"): "30.00"}
+    for (cat, tar), amount in prices.items():
+        Price.objects.create(performance=perf, category=category(cat), tariff=tariff(tar), amount=Decimal(amount))
+    create_inventory(performance=perf)
+    return perf
+
+
+def contingent(code="vip", channels_allowed=("boxoffice",)) -> Contingent:
+    c, created = Contingent.objects.get_or_create(code=code, defaults={"name": {"fr": code}})
+    if created:
+        ch = channels()
+        c.channels.set([ch[x] for x in channels_allowed])
+    return c
+
+
+GOOD_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/39", "cvc": "123"}
+DECLINED_CARD = {"number": "4000 0000 0000 0002", "expiry": "12/39", "cvc": "123"}

@@ -1,0 +1,132 @@
+"""Checkout: an order and its tickets exist exactly when the payment succeeded."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from pypdf import PdfReader
+
+from entracte.catalog.models import SeatCategory, Tariff
+from entracte.core.models import AuditEntry
+from entracte.customers.services import guest_contact
+from entracte.inventory.models import PerformanceSeat
+from entracte.sales import carts, checkout, tickets
+from entracte.sales.errors import CartEmpty, HoldExpired, PriceChanged
+from entracte.sales.models import Order, Payment, Ticket
+from entracte.sales.providers import PaymentDataInvalid, PaymentDeclined
+
+from .factories import DECLINED_CARD, GOOD_CARD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _filled_cart(perf, pos, n=2):
+    cart = carts.create_cart(point_of_sale=pos)
+    carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=n,
+                             tariff=Tariff.objects.get(code="plein"))
+    return cart
+
+
+def _buyer(email="guest@example.org"):
+    return checkout.Buyer(contact=guest_contact(email=email), email=email)
+
+
+def test_paid_order_with_tickets_payment_audit_and_email(perf, web_pos):
+    cart = _filled_cart(perf, web_pos)
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD, expected_total=Decimal("102.00"))
+    assert (order.subtotal, order.order_fee, order.total, order.currency) == (Decimal("100.00"), Decimal("2.00"), Decimal("102.00"), "EUR")
+    assert order.tickets.count() == 2 and all(t.price == Decimal("50.00") for t in order.tickets.all())
+    assert PerformanceSeat.objects.filter(performance=perf, state="sold").count() == 2
+    payment = Payment.objects.get(order=order)
+    assert payment.amount == Decimal("102.00") and payment.contact == order.contact and payment.method == "card"
+    assert AuditEntry.objects.filter(action="order.placed", object_id=str(order.pk)).exists()
+    assert not cart.items.exists()
+    assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
+    assert order.secret in mail.outbox[0].body
+
+
+def test_ticket_codes_are_long_random_and_distinct(perf, web_pos):
+    order = checkout.place_order(cart=_filled_cart(perf, web_pos, 4), buyer=_buyer(), payment_data=GOOD_CARD)
+    codes = [t.code for t in order.tickets.all()]
+    assert len(set(codes)) == 4 and all(len(c) == 24 for c in codes)
+
+
+def test_declined_card_creates_nothing_and_keeps_the_holds(perf, web_pos):
+    cart = _filled_cart(perf, web_pos)
+    with pytest.raises(PaymentDeclined):
+        checkout.place_order(cart=cart, buyer=_buyer(), payment_data=DECLINED_CARD)
+    assert not Order.objects.exists() and not Ticket.objects.exists() and not Payment.objects.exists()
+    assert PerformanceSeat.objects.filter(performance=perf, state="held", hold_token=cart.token).count() == 2
+    assert AuditEntry.objects.filter(action="payment.refused").exists()
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)  # retry with another card
+    assert order.tickets.count() == 2
+
+
+@pytest.mark.parametrize("card", [
+    {"number": "4242 4242 4242 4241", "expiry": "12/39", "cvc": "123"},
+    {"number": "4242424242424242", "expiry": "13/39", "cvc": "123"},
+    {"number": "4242424242424242", "expiry": "01/20", "cvc": "123"},
+    {"number": "4242424242424242", "expiry": "12/39", "cvc": "12"},
+    {},
+])
+def test_invalid_card_data(perf, web_pos, card):
+    with pytest.raises(PaymentDataInvalid):
+        checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=card)
+    assert not Order.objects.exists()
+
+
+def test_tampered_or_stale_total_is_refused(perf, web_pos):
+    with pytest.raises(PriceChanged):
+        checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=GOOD_CARD, expected_total=Decimal("1.00"))
+    assert not Order.objects.exists()
+
+
+def test_expired_hold_is_refused_and_released(perf, web_pos):
+    cart = _filled_cart(perf, web_pos)
+    PerformanceSeat.objects.filter(hold_token=cart.token).update(hold_until=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(HoldExpired):
+        checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
+    assert not Order.objects.exists() and not cart.items.exists()
+    with pytest.raises(CartEmpty):
+        checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
+
+
+def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_pos):
+    """If another buyer took the seats after our hold ran out, the order is not created."""
+    from entracte.inventory import services as inventory
+
+    cart = _filled_cart(perf, web_pos)
+    ids = list(PerformanceSeat.objects.filter(hold_token=cart.token).values_list("id", flat=True))
+    original = inventory.mark_sold
+
+    def thief(**kwargs):  # the competing write lands between payment and sale
+        PerformanceSeat.objects.filter(id__in=ids).update(hold_token="someone-else")
+        return original(**kwargs)
+
+    inventory.mark_sold = thief
+    try:
+        with pytest.raises(HoldExpired):
+            checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
+    finally:
+        inventory.mark_sold = original
+    assert not Order.objects.exists() and not Ticket.objects.exists() and not Payment.objects.exists()
+
+
+def test_pdf_names_the_performance_and_every_seat(perf, web_pos):
+    order = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=GOOD_CARD)
+    items = list(order.tickets.select_related("performance__event", "performance__hall__venue", "performance_seat__seat", "performance_seat__area", "tariff", "category"))
+    pdf = PdfReader(BytesIO(tickets.render_pdf(order, items)))
+    assert len(pdf.pages) == 2
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Carmen" in text and order.number in text and items[0].code in text
+
+
+def test_guest_contact_never_joins_an_account(perf, web_pos):
+    from entracte.customers.models import User
+
+    User.objects.create_user(email="owner@example.org", password="x-secret-123")
+    contact = guest_contact(email="Owner@Example.org")
+    assert contact.user_id is None
