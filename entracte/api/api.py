@@ -57,6 +57,8 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # raised by ninja for a body it cannot parse
+        return _error(request, 400, "invalid_input", _("The request body is not valid JSON."))
     return _error(request, exc.status_code, "error", str(exc))
 
 

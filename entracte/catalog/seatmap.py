@@ -22,6 +22,11 @@ FALSE = {"", "0", "no", "n", "false", "non"}
 AISLE_FACTOR = 1.6
 
 
+def _(message: str) -> str:
+    """Marks a message for translation; the caller translates it (this module stays pure)."""
+    return message
+
+
 @dataclass
 class ParsedSeat:
     line: int
@@ -48,7 +53,7 @@ class ParsedStanding:
 class ParsedMap:
     seats: list[ParsedSeat] = field(default_factory=list)
     standing: list[ParsedStanding] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str, dict]] = field(default_factory=list)  # line, message template, parameters
 
 
 def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
@@ -57,7 +62,7 @@ def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        result.errors.append((1, "missing columns: " + ", ".join(missing)))
+        result.errors.append((1, _("missing columns: %(columns)s"), {"columns": ", ".join(missing)}))
         return result
     reader.fieldnames = header
     seen: dict[tuple[str, str, str], int] = {}
@@ -69,10 +74,10 @@ def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
         errors = []
         area = row["area"]
         if not area:
-            errors.append("area is empty")
+            errors.append((_("the area is empty"), {}))
         category = row["category"]
         if category not in known_categories:
-            errors.append(f"unknown seat category {category!r}")
+            errors.append((_("unknown seat category %(category)r"), {"category": category}))
         is_standing = not row["row"] and not row["number"]
         if is_standing:
             try:
@@ -80,15 +85,15 @@ def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
             except ValueError:
                 capacity = -1
             if capacity <= 0:
-                errors.append("a standing area needs a capacity greater than 0")
+                errors.append((_("a standing area needs a capacity greater than 0"), {}))
             elif area in standing_seen:
-                errors.append(f"standing area {area!r} already defined on line {standing_seen[area]}")
+                errors.append((_("standing area %(area)r is already defined on line %(line)s"), {"area": area, "line": standing_seen[area]}))
             if not errors:
                 standing_seen[area] = line_no
                 result.standing.append(ParsedStanding(line_no, area, category, capacity))
         else:
             if not row["row"] or not row["number"]:
-                errors.append("a seat needs both a row and a number")
+                errors.append((_("a seat needs both a row and a number"), {}))
             coords = []
             for axis in ("x", "y"):
                 try:
@@ -97,25 +102,25 @@ def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
                         raise ValueError
                     coords.append(value)
                 except ValueError:
-                    errors.append(f"{axis} is not a number: {row[axis]!r}")
+                    errors.append((_("%(axis)s is not a number: %(value)r"), {"axis": axis, "value": row[axis]}))
             flags = []
             for flag in ("wheelchair", "companion"):
                 value = row.get(flag, "").lower()
                 if value not in TRUE | FALSE:
-                    errors.append(f"{flag} must be yes or no, not {row.get(flag)!r}")
+                    errors.append((_("%(column)s must be yes or no, not %(value)r"), {"column": flag, "value": row.get(flag)}))
                 flags.append(value in TRUE)
             key = (area, row["row"], row["number"])
             if key in seen:
-                errors.append(f"seat {area} {row['row']}-{row['number']} already defined on line {seen[key]}")
+                errors.append((_("seat %(seat)s is already defined on line %(line)s"), {"seat": f"{area} {row['row']}-{row['number']}", "line": seen[key]}))
             if not errors:
                 seen[key] = line_no
                 result.seats.append(ParsedSeat(line_no, area, row["row"], row["number"], coords[0], coords[1], category, flags[0], flags[1]))
-        result.errors.extend((line_no, e) for e in errors)
+        result.errors.extend((line_no, message, params) for message, params in errors)
     clash = set(standing_seen) & {s.area for s in result.seats}
     for area in sorted(clash):
-        result.errors.append((standing_seen[area], f"area {area!r} has both seats and a standing capacity"))
+        result.errors.append((standing_seen[area], _("area %(area)r has both seats and a standing capacity"), {"area": area}))
     if not result.seats and not result.standing and not result.errors:
-        result.errors.append((1, "the file holds no seats"))
+        result.errors.append((1, _("the file holds no seats"), {}))
     _number_positions(result.seats)
     return result
 

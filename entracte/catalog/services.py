@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from entracte.core import audit
 from entracte.core.errors import InvalidInput
@@ -15,9 +16,9 @@ from .seatmap import parse_seatmap
 class SeatMapInvalid(InvalidInput):
     code = "seatmap_invalid"
 
-    def __init__(self, errors: list[tuple[int, str]]):
-        self.errors = errors
-        lines = "; ".join(f"{_('line')} {n}: {msg}" for n, msg in errors[:50])
+    def __init__(self, errors: list[tuple[int, str, dict]]):
+        self.errors = [(line, _(template) % params) for line, template, params in errors]
+        lines = "; ".join(f"{_('line')} {n}: {msg}" for n, msg in self.errors[:50])
         super().__init__(_("The seat map was not imported: %(errors)s") % {"errors": lines})
 
 
@@ -27,7 +28,7 @@ def import_seatmap(*, hall: Hall, text: str, actor=None) -> dict:
     categories = {c.code: c for c in SeatCategory.objects.all()}
     parsed = parse_seatmap(text, set(categories))
     if not parsed.errors and Seat.objects.filter(area__hall=hall).exists():
-        parsed.errors.append((1, _("hall %(hall)s already has a seat map") % {"hall": hall}))
+        parsed.errors.append((1, gettext_noop("hall %(hall)s already has a seat map"), {"hall": str(hall)}))
     if parsed.errors:
         raise SeatMapInvalid(parsed.errors)
     areas: dict[str, Area] = {}

@@ -4,7 +4,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from entracte.catalog import selectors as catalog
@@ -148,7 +148,7 @@ def create_cart(request, payload: CartIn | None = None):
     pos = catalog.point_of_sale(code) if code else catalog.web_point_of_sale()
     if pos.channel.code != SalesChannel.INTERNET and not getattr(request.user, "is_staff", False):
         raise PermissionDenied()
-    return 201, _cart_out(carts.create_cart(point_of_sale=pos))
+    return Status(201, _cart_out(carts.create_cart(point_of_sale=pos)))
 
 
 @router.get("/carts/{token}", response={200: CartOut, **ERRORS})
@@ -203,7 +203,7 @@ def checkout_cart(request, token: str, payload: CheckoutIn):
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
         payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
     )
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @router.get("/me/orders", response={200: list[OrderOut], **ERRORS}, auth=BearerToken(), summary="The caller's orders")
