@@ -150,3 +150,9 @@ def test_openapi_schema_and_docs(api):
     schema = api.get("/api/openapi.json").json()
     assert "/api/carts/{token}/checkout" in schema["paths"]
     assert api.get("/api/docs").status_code == 200
+
+
+def test_unknown_paths_and_wrong_methods_answer_in_the_api_shape(api):
+    _error(api.get("/api/no-such-thing"), 404, "not_found")
+    response = api.put("/api/events")
+    _error(response, 405, "method_not_allowed")

@@ -56,6 +56,17 @@ def verify_account(*, user: User) -> None:
         user.save(update_fields=["is_active"])
 
 
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "language")
+
+
+def update_profile(*, contact: Contact, **fields) -> Contact:
+    changed = [name for name in PROFILE_FIELDS if name in fields]
+    for name in changed:
+        setattr(contact, name, fields[name])
+    contact.save(update_fields=changed)
+    return contact
+
+
 def issue_api_token(*, email: str, password: str) -> str:
     user = authenticate(username=email.strip().lower(), password=password)
     if user is None:

@@ -70,9 +70,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, initial={"first_name": contact.first_name, "last_name": contact.last_name,
                                                       "phone": contact.phone, "language": contact.language})
     if request.method == "POST" and form.is_valid():
-        for field, value in form.cleaned_data.items():
-            setattr(contact, field, value)
-        contact.save(update_fields=list(form.cleaned_data))
+        services.update_profile(contact=contact, **form.cleaned_data)
         messages.success(request, _("Your profile is saved."))
         return redirect("shop:profile")
     return render(request, "shop/account/profile.html", {"form": form, "contact": contact})

@@ -17,7 +17,7 @@ def build_seat_map(performance, seats: list[dict], categories) -> dict:
     colors = {c.id: c.color for c in categories}
     names = {c.id: tr(c.name) for c in categories}
     areas = {a.id: tr(a.name) for a in Area.objects.filter(hall=performance.hall)}
-    min_x, max_x = min(s["x"] for s in seats), max(s["x"] for s in seats)
+    min_x, max_x = min(s["x"] for s in seats) - 10, max(s["x"] for s in seats)
     min_y, max_y = min(s["y"] for s in seats), max(s["y"] for s in seats)
     placed = []
     for seat in seats:
@@ -33,9 +33,14 @@ def build_seat_map(performance, seats: list[dict], categories) -> dict:
             "color": colors.get(seat["category_id"], "#888") if state != "taken" else "#d0d0d0",
             "label": label, "pickable": state == "free" and seat["category_id"] in colors,
         })
+    rows: dict = {}
+    for seat in placed:  # one row letter left of each row
+        key = (seat["area_id"], seat["row"])
+        if key not in rows or seat["cx"] < rows[key]["x"] + 16:
+            rows[key] = {"x": seat["cx"] - 16, "y": seat["cy"] + 4, "label": seat["row"]}
     width = max_x - min_x + 2 * MARGIN
     return {
-        "seats": placed, "width": round(width, 1), "height": round(max_y - min_y + 2 * MARGIN + 40, 1), "radius": RADIUS,
+        "seats": placed, "rows": list(rows.values()), "width": round(width, 1), "height": round(max_y - min_y + 2 * MARGIN + 40, 1), "radius": RADIUS,
         "stage_x": round(performance.hall.stage_x - min_x + MARGIN, 1),
         "stage_left": round(performance.hall.stage_x - min_x + MARGIN - 120, 1),
         "legend": [{"color": c.color, "name": tr(c.name)} for c in categories],

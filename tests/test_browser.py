@@ -1,0 +1,82 @@
+"""The shop's main journey in a real browser: Debian's chromium driven by Playwright."""
+
+import os
+import shutil
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from entracte.sales.models import Order
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("ENTRACTE_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+# Playwright's sync API runs an event loop in this thread; the live server's database
+# work happens in its own thread, so Django's async-safety check does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(accept_downloads=True, locale="fr-FR")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_guest_buys_two_best_available_seats_and_downloads_the_pdf(live_server, perf, browser_page, tmp_path):
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Carmen").click()
+    page.locator("ul.perfs a").first.click()
+    page.get_by_label("Places", exact=True).select_option("2")
+    page.get_by_label("Catégorie de place", exact=True).select_option(label="Catégorie A")
+    page.get_by_role("button", name="Trouver mes places").click()
+    assert page.locator("#hold-timer").is_visible()
+    assert page.locator("tbody tr").count() == 2
+    page.get_by_role("link", name="Commander").click()
+    page.get_by_label("E-mail").fill("visiteur@example.org")
+    page.get_by_label("Numéro de carte").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiration (MM/AA)").fill("12/39")
+    page.get_by_label("Cryptogramme").fill("123")
+    page.get_by_role("button", name="Payer").click()
+    page.get_by_role("heading", name="Merci !").wait_for()
+    order = Order.objects.get()
+    assert order.number in page.content()
+    with page.expect_download() as info:
+        page.locator("#download-tickets").click()
+    target = tmp_path / "tickets.pdf"
+    info.value.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(data)).pages)
+    assert "Carmen" in text and order.number in text
+
+
+def test_seats_are_picked_on_the_map_with_the_keyboard(live_server, perf, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/performances/{perf.pk}/")
+    seats = page.locator("circle.seat.free")
+    seats.nth(0).focus()
+    page.keyboard.press("Space")
+    seats.nth(1).focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#picked-count").inner_text() == "2"
+    page.get_by_role("button", name="Ajouter les places sélectionnées").click()
+    assert page.locator("tbody tr").count() == 2
