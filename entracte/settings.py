@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "entracte.core",
     "entracte.catalog",
     "entracte.inventory",
@@ -126,6 +128,17 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.fileb
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billetterie@entracte.example")
 
+# Background work (emails, batches). "immediate" runs a task inside the request that enqueues
+# it (development, tests); "database" queues it for `manage.py db_worker` (production).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[os.environ.get("ENTRACTE_TASKS", "immediate")]
+    }
+}
+
 # Business defaults (each can be overridden on the point of sale).
 ENTRACTE_CURRENCY = "EUR"
 ENTRACTE_DEFAULT_HOLD_MINUTES = 15
@@ -138,4 +151,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"level": os.environ.get("LOG_LEVEL", "WARNING")}},
 }

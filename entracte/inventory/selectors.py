@@ -21,8 +21,8 @@ def free_q(now: datetime) -> Q:
 
 
 def channel_q(channel: SalesChannel) -> Q:
-    """Seats outside any contingent, or in a contingent the channel may sell."""
-    allowed = list(Contingent.objects.filter(channels=channel).values_list("id", flat=True))
+    """Seats outside any contingent, or in a contingent the channel may sell (one SQL subquery)."""
+    allowed = Contingent.channels.through.objects.filter(saleschannel_id=channel.pk).values("contingent_id")
     return Q(contingent__isnull=True) | Q(contingent_id__in=allowed)
 
 

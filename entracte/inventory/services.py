@@ -90,10 +90,12 @@ def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChann
     return ids
 
 
-def extend_hold(*, ids: list[int], token: str, until: datetime, now: datetime) -> int:
-    return PerformanceSeat.objects.filter(
-        id__in=ids, state=PerformanceSeat.HELD, hold_token=token, hold_until__gte=now
-    ).update(hold_until=until)
+def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int] | None = None) -> int:
+    """Move the holder's unexpired holds (all of them, or those of `ids`) to `until`; return how many."""
+    rows = PerformanceSeat.objects.filter(state=PerformanceSeat.HELD, hold_token=token, hold_until__gte=now)
+    if ids is not None:
+        rows = rows.filter(id__in=ids)
+    return rows.update(hold_until=until)
 
 
 def release(*, ids: list[int], token: str) -> int:

@@ -24,22 +24,20 @@ def create_cart(*, point_of_sale: PointOfSale) -> Cart:
 
 
 def _check_sellable(*, cart: Cart, performance: Performance, tariff: Tariff, categories: set[int], now) -> None:
+    """The performance is on sale and the tariff is sold on this channel with a price for each category."""
     if not performance.on_sale(now):
         raise SalesClosed()
-    channel_id = cart.point_of_sale.channel_id
-    if not tariff.channels.filter(id=channel_id).exists():
-        raise TariffNotAvailable()
-    priced = set(performance.prices.filter(tariff=tariff, category_id__in=categories).values_list("category_id", flat=True))
-    if priced != categories:
+    priced = set(
+        performance.prices.filter(tariff=tariff, tariff__channels=cart.point_of_sale.channel_id, category_id__in=categories)
+        .values_list("category_id", flat=True)
+    )
+    if not categories or priced != categories:
         raise TariffNotAvailable()
 
 
-def _check_room(cart: Cart, adding: int, now) -> None:
+def _check_quantity(adding: int) -> None:
     if not 1 <= adding <= MAX_SEATS_PER_REQUEST:
         raise InvalidInput(InvalidInput.default_message)
-    held = CartItem.objects.filter(cart=cart, performance_seat__hold_token=cart.token, performance_seat__hold_until__gte=now).count()
-    if held + adding > MAX_SEATS_PER_CART:
-        raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
 
 
 def _hold_window(cart: Cart, now):
@@ -47,22 +45,22 @@ def _hold_window(cart: Cart, now):
 
 
 def _attach(cart: Cart, performance: Performance, ids: list[int], tariff: Tariff, now) -> list[CartItem]:
-    """Record the held seats in the cart and give the whole cart one timer."""
-    # Items of other carts whose hold expired on these seats are stale: drop them.
-    CartItem.objects.filter(performance_seat_id__in=ids).exclude(cart=cart).delete()
-    CartItem.objects.filter(cart=cart, performance_seat_id__in=ids).delete()
+    """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction."""
+    # Items left on these seats by a hold that expired (another cart's, or this one's) are stale.
+    CartItem.objects.filter(performance_seat_id__in=ids).delete()
     items = CartItem.objects.bulk_create(
         CartItem(cart=cart, performance=performance, performance_seat_id=i, tariff=tariff) for i in ids
     )
-    held_ids = list(CartItem.objects.filter(cart=cart).values_list("performance_seat_id", flat=True))
-    inventory.extend_hold(ids=held_ids, token=cart.token, until=_hold_window(cart, now), now=now)
+    held = inventory.extend_hold(token=cart.token, until=_hold_window(cart, now), now=now)
+    if held > MAX_SEATS_PER_CART:  # raising rolls the whole hold back
+        raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
     return items
 
 
 def add_best_available(*, cart: Cart, performance: Performance, category: SeatCategory, quantity: int,
                        tariff: Tariff) -> list[CartItem]:
     now = timezone.now()
-    _check_room(cart, quantity, now)
+    _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff=tariff, categories={category.id}, now=now)
     with transaction.atomic():
         ids = inventory.hold_best_available(
@@ -75,7 +73,7 @@ def add_best_available(*, cart: Cart, performance: Performance, category: SeatCa
 def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff: Tariff) -> list[CartItem]:
     now = timezone.now()
     seat_ids = sorted(set(seat_ids))
-    _check_room(cart, len(seat_ids), now)
+    _check_quantity(len(seat_ids))
     categories = set(PerformanceSeat.objects.filter(performance=performance, id__in=seat_ids).values_list("category_id", flat=True))
     _check_sellable(cart=cart, performance=performance, tariff=tariff, categories=categories, now=now)
     with transaction.atomic():

@@ -55,7 +55,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         raise PriceChanged()
     seat_ids = [item.performance_seat_id for item in view.items]
     grace = now + timedelta(minutes=settings.ENTRACTE_PAYMENT_GRACE_MINUTES)
-    if inventory.extend_hold(ids=seat_ids, token=cart.token, until=max(grace, view.expires_at), now=now) != len(seat_ids):
+    if view.expires_at < grace and inventory.extend_hold(ids=seat_ids, token=cart.token, until=grace, now=now) != len(seat_ids):
         raise HoldExpired()
 
     provider = get_provider(payment_method)
@@ -89,7 +89,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
             CartItem.objects.filter(cart=cart).delete()
             audit.record(action="order.placed", obj=order, actor=actor, channel=cart.point_of_sale.channel.code,
                          data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids)})
-            transaction.on_commit(lambda: emails.send_order_confirmation(order_id=order.pk))
+            transaction.on_commit(lambda: emails.send_order_confirmation.enqueue(order_id=order.pk))
     except Exception:
         if result is not None:
             provider.void(result=result)

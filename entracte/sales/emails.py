@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django_tasks import task
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ def order_url(order) -> str:
     return settings.SITE_URL + reverse("shop:order", args=[order.number, order.secret])
 
 
+@task()
 def send_order_confirmation(*, order_id: int) -> None:
     from . import selectors
     from .models import Order

@@ -1,0 +1,250 @@
+"""Season-opening rush on one performance: C concurrent buyers each take 2 best-available
+seats and check out through the API until the performance is sold out.
+
+    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--seats 2000] [--workers 4]
+
+Runs the app under gunicorn on PostgreSQL (a throwaway cluster, or DATABASE_URL), prints
+orders/s, tickets/s, latency percentiles of the hold and of the checkout, errors by code,
+then checks in the database that no seat has two valid tickets and sold <= capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pgcluster import cluster  # noqa: E402
+
+CARD = {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}
+
+
+def django_setup(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entracte.settings")
+    import django
+
+    django.setup()
+
+
+def prepare(seats: int) -> dict:
+    """A fresh database with one performance of `seats` seats in 4 categories."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0)
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from entracte.catalog.models import (Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season, SeatCategory,
+                                         Tariff, Venue)
+    from entracte.catalog.services import import_seatmap
+    from entracte.inventory.services import create_inventory
+
+    per_row = 50
+    rows = seats // per_row
+    cats = [SeatCategory.objects.create(code=f"c{i}", name={"fr": f"Cat {i}"}, sort=i) for i in range(1, 5)]
+    lines = ["area,row,number,x,y,category"]
+    for r in range(rows):
+        code = cats[min(3, r * 4 // rows)].code
+        for s in range(per_row):
+            lines.append(f"main,R{r + 1},{s + 1},{s * 10},{r * 10},{code}")
+    venue = Venue.objects.create(name={"fr": "Bench"})
+    hall = Hall.objects.create(venue=venue, name={"fr": "Bench"}, stage_x=per_row * 5, stage_y=-10)
+    import_seatmap(hall=hall, text="\n".join(lines))
+    web = SalesChannel.objects.create(code="internet", name={"fr": "Internet"})
+    PointOfSale.objects.create(code="web", channel=web, name={"fr": "Web"}, order_fee=Decimal("2.00"), hold_minutes=15)
+    tariff = Tariff.objects.create(code="plein", name={"fr": "Plein"})
+    tariff.channels.set([web])
+    season = Season.objects.create(name={"fr": "Bench"}, starts_on="2026-01-01", ends_on="2030-01-01")
+    event = Event.objects.create(season=season, slug="bench", name={"fr": "Bench"})
+    now = timezone.now()
+    perf = Performance.objects.create(event=event, hall=hall, starts_at=now + timedelta(days=30),
+                                      sales_open_at=now - timedelta(days=1), sales_close_at=now + timedelta(days=29))
+    for i, cat in enumerate(cats):
+        Price.objects.create(performance=perf, category=cat, tariff=tariff, amount=Decimal(100 - 20 * i))
+    total = create_inventory(performance=perf)
+    connection.close()
+    return {"performance": perf.pk, "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
+
+
+def reset_inventory(performance: int) -> None:
+    from django.db import connection
+
+    from entracte.core.models import AuditEntry
+    from entracte.inventory.models import PerformanceSeat
+    from entracte.sales.models import Cart, Order, Payment, Ticket
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="SUCCESSFUL").delete()
+
+    Ticket.objects.all().delete()
+    Payment.objects.all().delete()
+    Order.objects.all().delete()
+    Cart.objects.all().delete()
+    AuditEntry.objects.all().delete()
+    PerformanceSeat.objects.filter(performance_id=performance).update(state="free", hold_token="", hold_until=None)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE") if connection.vendor == "postgresql" else None
+    connection.close()
+
+
+def verify(performance: int, capacity: int) -> dict:
+    from django.db.models import Count
+
+    from entracte.inventory.models import PerformanceSeat
+    from entracte.sales.models import Ticket
+
+    valid = Ticket.objects.filter(performance_id=performance, status="valid")
+    doubled = valid.values("performance_seat").annotate(n=Count("id")).filter(n__gt=1).count()
+    sold = PerformanceSeat.objects.filter(performance_id=performance, state="sold").count()
+    return {"tickets": valid.count(), "seats_sold": sold, "seats_with_two_valid_tickets": doubled,
+            "oversold": max(0, valid.count() - capacity)}
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+async def buyer(session, base, setup, stats, deadline):
+    import aiohttp
+
+    async with session.post(f"{base}/api/carts", json={}) as r:
+        token = (await r.json())["token"]
+    categories = list(setup["categories"])
+    while categories and time.perf_counter() < deadline:
+        category = random.choice(categories)
+        body = {"performance_id": setup["performance"], "category_id": category, "tariff_id": setup["tariff"], "quantity": 2}
+        t0 = time.perf_counter()
+        try:
+            async with session.post(f"{base}/api/carts/{token}/best-available", json=body) as r:
+                data = await r.json()
+                status = r.status
+        except aiohttp.ClientError as exc:
+            stats["errors"][f"hold:{type(exc).__name__}"] += 1
+            continue
+        stats["hold"].append(time.perf_counter() - t0)
+        if status != 200:
+            stats["errors"][f"hold:{data.get('code', status)}"] += 1
+            if data.get("code") == "sold_out":
+                categories.remove(category)
+            continue
+        t0 = time.perf_counter()
+        try:
+            async with session.post(f"{base}/api/carts/{token}/checkout", json={"email": "bench@example.org", "card": CARD}) as r:
+                data = await r.json()
+                status = r.status
+        except aiohttp.ClientError as exc:
+            stats["errors"][f"checkout:{type(exc).__name__}"] += 1
+            continue
+        stats["checkout"].append(time.perf_counter() - t0)
+        if status == 201:
+            stats["orders"] += 1
+            stats["tickets"] += len(data["tickets"])
+        else:
+            stats["errors"][f"checkout:{data.get('code', status)}"] += 1
+
+
+async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> dict:
+    import aiohttp
+
+    stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter()}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        start = time.perf_counter()
+        deadline = start + time_limit
+        await asyncio.gather(*(buyer(session, base, setup, stats, deadline) for _ in range(concurrency)))
+        stats["elapsed"] = time.perf_counter() - start
+    return stats
+
+
+def serve(database_url: str, workers: int, port: int) -> list[subprocess.Popen]:
+    """gunicorn plus one task worker sending the confirmation emails, as in production."""
+    import tempfile
+
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR",
+           "ALLOWED_HOSTS": "127.0.0.1", "ENTRACTE_TASKS": "database",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "ENTRACTE_VAR_DIR": tempfile.mkdtemp(prefix="entracte-bench-var.")}
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "entracte.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--worker-class", "sync", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL)
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=1)
+            return [proc, worker]
+        except Exception:
+            time.sleep(0.2)
+    proc.kill()
+    worker.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--seats", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    args = parser.parse_args()
+
+    with cluster() as database_url:
+        if "entracte_bench" in database_url:
+            subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
+                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        django_setup(database_url)
+        setup = prepare(args.seats)
+        print(f"performance of {setup['capacity']} seats, gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} cores")
+        servers = serve(database_url, args.workers, args.port)
+        results = {}
+        try:
+            for c in args.concurrency:
+                reset_inventory(setup["performance"])
+                stats = asyncio.run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
+                check = verify(setup["performance"], setup["capacity"])
+                rate = stats["orders"] / stats["elapsed"]
+                results[c] = rate
+                print(f"\nC={c}: {stats['orders']} orders, {stats['tickets']} tickets in {stats['elapsed']:.2f} s")
+                print(f"  orders/s {rate:.1f}   tickets/s {stats['tickets'] / stats['elapsed']:.1f}")
+                for name in ("hold", "checkout"):
+                    lat = stats[name]
+                    print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
+                print(f"  errors by code: {dict(stats['errors'])}")
+                print(f"  database check: {check}")
+                if check["seats_with_two_valid_tickets"] or check["oversold"]:
+                    print("  OVERSOLD: FAILURE")
+                    sys.exit(1)
+            if 50 in results and 200 in results:
+                print(f"\nC=200 rate / C=50 rate = {results[200] / results[50]:.0%}")
+        finally:
+            for proc in servers:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
