@@ -25,8 +25,8 @@ def _cart(pos):
 
 def test_best_available_holds_contiguous_seats_near_the_centre(perf, web_pos):
     cart = _cart(web_pos)
-    items = carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=2,
-                                     tariff=Tariff.objects.get(code="plein"))
+    items = carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=2,
+                                     tariff_id=Tariff.objects.get(code="plein").pk)
     seats = PerformanceSeat.objects.filter(id__in=[i.performance_seat_id for i in items]).select_related("seat")
     assert {s.seat.row for s in seats} == {"A"}
     assert sorted(int(s.seat.number) for s in seats) == [5, 6]  # 10 seats, centre line x=45
@@ -39,9 +39,9 @@ def test_best_available_holds_contiguous_seats_near_the_centre(perf, web_pos):
 def test_chosen_seats_are_held_or_refused_whole(perf, web_pos):
     ids = list(PerformanceSeat.objects.filter(performance=perf, seat__row="A").order_by("seat__position").values_list("id", flat=True))
     first, second = _cart(web_pos), _cart(web_pos)
-    carts.add_chosen_seats(cart=first, performance=perf, seat_ids=ids[:2], tariff=Tariff.objects.get(code="plein"))
+    carts.add_chosen_seats(cart=first, performance=perf, seat_ids=ids[:2], tariff_id=Tariff.objects.get(code="plein").pk)
     with pytest.raises(SeatUnavailable):
-        carts.add_chosen_seats(cart=second, performance=perf, seat_ids=ids[1:3], tariff=Tariff.objects.get(code="plein"))
+        carts.add_chosen_seats(cart=second, performance=perf, seat_ids=ids[1:3], tariff_id=Tariff.objects.get(code="plein").pk)
     assert PerformanceSeat.objects.get(id=ids[2]).state == "free"  # nothing half-done
     assert not second.items.exists()
 
@@ -49,9 +49,9 @@ def test_chosen_seats_are_held_or_refused_whole(perf, web_pos):
 def test_expired_hold_counts_as_free_without_cleanup(perf, web_pos):
     ids = list(PerformanceSeat.objects.filter(performance=perf, seat__row="A").values_list("id", flat=True)[:1])
     first, second = _cart(web_pos), _cart(web_pos)
-    carts.add_chosen_seats(cart=first, performance=perf, seat_ids=ids, tariff=Tariff.objects.get(code="plein"))
+    carts.add_chosen_seats(cart=first, performance=perf, seat_ids=ids, tariff_id=Tariff.objects.get(code="plein").pk)
     PerformanceSeat.objects.filter(id__in=ids).update(hold_until=timezone.now() - timedelta(seconds=1))
-    carts.add_chosen_seats(cart=second, performance=perf, seat_ids=ids, tariff=Tariff.objects.get(code="plein"))
+    carts.add_chosen_seats(cart=second, performance=perf, seat_ids=ids, tariff_id=Tariff.objects.get(code="plein").pk)
     assert PerformanceSeat.objects.get(id=ids[0]).hold_token == second.token
     assert not first.items.exists()  # the stale item left the first cart
     assert selectors.cart_view(first).items == []
@@ -60,7 +60,7 @@ def test_expired_hold_counts_as_free_without_cleanup(perf, web_pos):
 def test_hold_duration_comes_from_the_point_of_sale(perf):
     pos = factories.point_of_sale(code="quick", hold_minutes=3)
     cart = _cart(pos)
-    carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=1, tariff=Tariff.objects.get(code="plein"))
+    carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=1, tariff_id=Tariff.objects.get(code="plein").pk)
     until = PerformanceSeat.objects.get(hold_token=cart.token).hold_until
     assert timedelta(minutes=2) < until - timezone.now() <= timedelta(minutes=3)
 
@@ -71,18 +71,18 @@ def test_contingent_seats_are_not_sold_on_an_unauthorized_channel(perf, web_pos)
     PerformanceSeat.objects.filter(id__in=ids).update(contingent=vip)
     cart = _cart(web_pos)
     with pytest.raises(SeatNotForSale):
-        carts.add_chosen_seats(cart=cart, performance=perf, seat_ids=ids[:1], tariff=Tariff.objects.get(code="plein"))
-    items = carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=4, tariff=Tariff.objects.get(code="plein"))
+        carts.add_chosen_seats(cart=cart, performance=perf, seat_ids=ids[:1], tariff_id=Tariff.objects.get(code="plein").pk)
+    items = carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=4, tariff_id=Tariff.objects.get(code="plein").pk)
     assert not set(i.performance_seat_id for i in items) & set(ids)
     box = factories.point_of_sale(code="box", channel="boxoffice", fee="0")
-    carts.add_chosen_seats(cart=_cart(box), performance=perf, seat_ids=ids[:1], tariff=Tariff.objects.get(code="plein"))
+    carts.add_chosen_seats(cart=_cart(box), performance=perf, seat_ids=ids[:1], tariff_id=Tariff.objects.get(code="plein").pk)
 
 
 def test_sold_out_category(web_pos):
     perf = factories.performance(factories.hall(factories.seatmap_csv(rows=1, per_row=3)))
     cart = _cart(web_pos)
     with pytest.raises(SoldOut):
-        carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=4, tariff=Tariff.objects.get(code="plein"))
+        carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=4, tariff_id=Tariff.objects.get(code="plein").pk)
     assert not PerformanceSeat.objects.filter(performance=perf).exclude(state="free").exists()
 
 
@@ -90,20 +90,20 @@ def test_standing_area_sells_against_capacity(web_pos):
     perf = factories.performance(factories.hall(factories.seatmap_csv(rows=0, standing=3, category="b")),
                                  prices={("b", "plein"): "15.00"})
     cart = _cart(web_pos)
-    items = carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="b"), quantity=3, tariff=Tariff.objects.get(code="plein"))
+    items = carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="b").pk, quantity=3, tariff_id=Tariff.objects.get(code="plein").pk)
     assert len(items) == 3
     with pytest.raises(SoldOut):
-        carts.add_best_available(cart=_cart(web_pos), performance=perf, category=SeatCategory.objects.get(code="b"), quantity=1, tariff=Tariff.objects.get(code="plein"))
+        carts.add_best_available(cart=_cart(web_pos), performance=perf, category_id=SeatCategory.objects.get(code="b").pk, quantity=1, tariff_id=Tariff.objects.get(code="plein").pk)
 
 
 def test_tariff_rules(perf, web_pos):
     cart = _cart(web_pos)
     cat_b = SeatCategory.objects.get(code="b")
     with pytest.raises(TariffNotAvailable):  # no "reduit" price in category b
-        carts.add_best_available(cart=cart, performance=perf, category=cat_b, quantity=1, tariff=Tariff.objects.get(code="reduit"))
+        carts.add_best_available(cart=cart, performance=perf, category_id=cat_b.pk, quantity=1, tariff_id=Tariff.objects.get(code="reduit").pk)
     box_only = factories.tariff("invite", on=("boxoffice",))
     with pytest.raises(TariffNotAvailable):
-        carts.add_best_available(cart=cart, performance=perf, category=cat_b, quantity=1, tariff=box_only)
+        carts.add_best_available(cart=cart, performance=perf, category_id=cat_b.pk, quantity=1, tariff_id=box_only.pk)
     assert not PerformanceSeat.objects.filter(performance=perf, state="held").exists()
 
 
@@ -112,11 +112,11 @@ def test_quantities_and_cart_size(perf, web_pos):
     cat, plein = SeatCategory.objects.get(code="a"), Tariff.objects.get(code="plein")
     for bad in (0, -1, 11):
         with pytest.raises(InvalidInput):
-            carts.add_best_available(cart=cart, performance=perf, category=cat, quantity=bad, tariff=plein)
-    carts.add_best_available(cart=cart, performance=perf, category=cat, quantity=10, tariff=plein)
-    carts.add_best_available(cart=cart, performance=perf, category=cat, quantity=10, tariff=plein)
+            carts.add_best_available(cart=cart, performance=perf, category_id=cat.pk, quantity=bad, tariff_id=plein.pk)
+    carts.add_best_available(cart=cart, performance=perf, category_id=cat.pk, quantity=10, tariff_id=plein.pk)
+    carts.add_best_available(cart=cart, performance=perf, category_id=cat.pk, quantity=10, tariff_id=plein.pk)
     with pytest.raises(CartFull):
-        carts.add_best_available(cart=cart, performance=perf, category=cat, quantity=1, tariff=plein)
+        carts.add_best_available(cart=cart, performance=perf, category_id=cat.pk, quantity=1, tariff_id=plein.pk)
 
 
 def test_sales_window(web_pos):
@@ -124,13 +124,13 @@ def test_sales_window(web_pos):
     perf.sales_open_at = timezone.now() + timedelta(days=1)
     perf.save()
     with pytest.raises(SalesClosed):
-        carts.add_best_available(cart=_cart(web_pos), performance=perf, category=SeatCategory.objects.get(code="a"), quantity=1, tariff=Tariff.objects.get(code="plein"))
+        carts.add_best_available(cart=_cart(web_pos), performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=1, tariff_id=Tariff.objects.get(code="plein").pk)
 
 
 def test_remove_frees_the_seat_and_change_tariff_reprices(perf, web_pos):
     cart = _cart(web_pos)
-    items = carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=2, tariff=Tariff.objects.get(code="plein"))
-    carts.change_tariff(cart=cart, item_id=items[0].id, tariff=Tariff.objects.get(code="reduit"))
+    items = carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=2, tariff_id=Tariff.objects.get(code="plein").pk)
+    carts.change_tariff(cart=cart, item_id=items[0].id, tariff_id=Tariff.objects.get(code="reduit").pk)
     assert selectors.cart_view(cart).quote.subtotal == Decimal("90.00")
     carts.remove_item(cart=cart, item_id=items[1].id)
     assert PerformanceSeat.objects.get(id=items[1].performance_seat_id).state == "free"

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _filled_cart(perf, pos, n=2):
     cart = carts.create_cart(point_of_sale=pos)
-    carts.add_best_available(cart=cart, performance=perf, category=SeatCategory.objects.get(code="a"), quantity=n,
-                             tariff=Tariff.objects.get(code="plein"))
+    carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=n,
+                             tariff_id=Tariff.objects.get(code="plein").pk)
     return cart
 
 

@@ -46,7 +46,7 @@ def _race(perf, pos, n_threads, *, then_checkout: bool):
     def buyer(i):
         try:
             barrier.wait(timeout=60)
-            items = carts.add_best_available(cart=cart_list[i], performance=perf, category=category, quantity=WANT, tariff=tariff)
+            items = carts.add_best_available(cart=cart_list[i], performance=perf, category_id=category.pk, quantity=WANT, tariff_id=tariff.pk)
             if then_checkout:
                 checkout.place_order(cart=cart_list[i], buyer=checkout.Buyer(contact=contact, email=contact.email),
                                      payment_data=factories.GOOD_CARD)
@@ -71,6 +71,10 @@ def _small_performance():
     return factories.performance(factories.hall(factories.seatmap_csv(rows=1, per_row=SEATS)))
 
 
+class _Lost(Exception):
+    """This buyer's claim came back short: the transaction rolls back."""
+
+
 def _interleaved_claims(perf, n_threads, *, guard: bool):
     """Every buyer reads the free seats, all meet at a barrier, then all claim what they chose:
     the read-then-write interleaving that the claim guard must survive, forced on every run."""
@@ -90,15 +94,15 @@ def _interleaved_claims(perf, n_threads, *, guard: bool):
     def buyer(i):
         try:
             now = timezone.now()
-            free = selectors.free_seats_for_allocation(performance=perf, category=category, channel=channel, now=now)
+            free = selectors.free_seats_for_allocation(performance=perf, category_id=category.pk, channel=channel, now=now)
             ids = best_available(free, WANT, centre_x=perf.hall.stage_x)
             barrier.wait(timeout=60)
             with transaction.atomic():
                 count = inventory_services._claim(ids, token=f"buyer-{i}", until=now + timedelta(minutes=5), now=now)
                 if count != len(ids):
-                    raise inventory_services._ClaimLost()
+                    raise _Lost()
             won[i] = ids
-        except inventory_services._ClaimLost:
+        except _Lost:
             pass
         finally:
             connections.close_all()
@@ -171,9 +175,9 @@ def test_pickers_and_best_available_buyers_never_share_a_seat():
         try:
             barrier.wait(timeout=60)
             if i % 2:
-                items = carts.add_chosen_seats(cart=cart_list[i], performance=perf, seat_ids=centre, tariff=tariff)
+                items = carts.add_chosen_seats(cart=cart_list[i], performance=perf, seat_ids=centre, tariff_id=tariff.pk)
             else:
-                items = carts.add_best_available(cart=cart_list[i], performance=perf, category=category, quantity=WANT, tariff=tariff)
+                items = carts.add_best_available(cart=cart_list[i], performance=perf, category_id=category.pk, quantity=WANT, tariff_id=tariff.pk)
             held[i] = [item.performance_seat_id for item in items]
         except DomainError:
             pass

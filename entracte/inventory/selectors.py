@@ -26,10 +26,10 @@ def channel_q(channel: SalesChannel) -> Q:
     return Q(contingent__isnull=True) | Q(contingent_id__in=allowed)
 
 
-def free_seats_for_allocation(*, performance: Performance, category: SeatCategory, channel: SalesChannel,
+def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,
                               now: datetime) -> list[FreeSeat]:
     rows = (
-        PerformanceSeat.objects.filter(performance=performance, category=category)
+        PerformanceSeat.objects.filter(performance=performance, category_id=category_id)
         .filter(free_q(now))
         .filter(channel_q(channel))
         .values_list("id", "seat__area_id", "seat__row", "seat__position", "seat__x", "seat__y", "area_id")

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import Q
 
-from entracte.catalog.models import Performance, SalesChannel, SeatCategory
+from entracte.catalog.models import Performance, SalesChannel
 from entracte.core.locking import advisory_lock
 
 from . import selectors
@@ -23,10 +22,6 @@ from .models import PerformanceSeat
 # without the guard a claim overwrites whatever state the seat is in, as naive
 # read-then-write code would. It is never switched off outside those tests.
 CLAIM_GUARD = True
-
-
-class _ClaimLost(Exception):
-    pass
 
 
 def create_inventory(*, performance: Performance) -> int:
@@ -53,24 +48,28 @@ def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int
     return rows.update(state=PerformanceSeat.HELD, hold_token=token, hold_until=until)
 
 
-def hold_best_available(*, performance: Performance, category: SeatCategory, quantity: int,
+def _undo_claim(ids: list[int], token: str) -> None:
+    """Give back the part of a claim that succeeded. The ids were free before the claim, so
+    any of them now held by `token` was taken by that very claim."""
+    PerformanceSeat.objects.filter(id__in=ids, state=PerformanceSeat.HELD, hold_token=token).update(
+        state=PerformanceSeat.FREE, hold_token="", hold_until=None
+    )
+
+
+def hold_best_available(*, performance: Performance, category_id: int, quantity: int,
                         channel: SalesChannel, token: str, until: datetime, now: datetime) -> list[int]:
     """Hold the best `quantity` free seats of a category; return their inventory ids."""
     if CLAIM_GUARD:
-        advisory_lock("allocate", performance.pk, category.pk)
+        advisory_lock("allocate", performance.pk, category_id)
     for _attempt in range(3):
-        free = selectors.free_seats_for_allocation(performance=performance, category=category, channel=channel, now=now)
+        free = selectors.free_seats_for_allocation(performance=performance, category_id=category_id, channel=channel, now=now)
         ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y)
         if ids is None:
             raise SoldOut()
-        try:
-            with transaction.atomic():
-                if _claim(ids, token=token, until=until, now=now) != len(ids):
-                    raise _ClaimLost()
+        if _claim(ids, token=token, until=until, now=now) == len(ids):
             return ids
-        except _ClaimLost:
-            # A buyer who picked seats on the map took one of ours meanwhile: look again.
-            continue
+        # A buyer who picked seats on the map took one of ours meanwhile: undo and look again.
+        _undo_claim(ids, token)
     raise SeatUnavailable()
 
 
@@ -81,12 +80,9 @@ def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChann
     sellable = PerformanceSeat.objects.filter(performance=performance, id__in=ids).filter(selectors.channel_q(channel))
     if sellable.count() != len(ids):
         raise SeatNotForSale()
-    try:
-        with transaction.atomic():
-            if _claim(ids, token=token, until=until, now=now) != len(ids):
-                raise _ClaimLost()
-    except _ClaimLost:
-        raise SeatUnavailable() from None
+    if _claim(ids, token=token, until=until, now=now) != len(ids):
+        _undo_claim(ids, token)
+        raise SeatUnavailable()
     return ids
 
 

@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from entracte.catalog import selectors as catalog
-from entracte.catalog.models import SalesChannel, SeatCategory, Tariff
+from entracte.catalog.models import SalesChannel
 from entracte.core.errors import PermissionDenied
 from entracte.core.translated import tr
 from entracte.customers.auth import BearerToken, OptionalBearerToken, StaffBearerToken
@@ -159,11 +159,8 @@ def get_cart(request, token: str):
 @router.post("/carts/{token}/best-available", response={200: CartOut, **ERRORS}, summary="Hold the best N free seats of a category")
 def add_best_available(request, token: str, payload: BestAvailableIn):
     cart = _cart(token)
-    carts.add_best_available(
-        cart=cart, performance=catalog.performance(payload.performance_id),
-        category=get_object_or_404(SeatCategory, pk=payload.category_id), quantity=payload.quantity,
-        tariff=get_object_or_404(Tariff, pk=payload.tariff_id),
-    )
+    carts.add_best_available(cart=cart, performance=catalog.performance(payload.performance_id),
+                             category_id=payload.category_id, quantity=payload.quantity, tariff_id=payload.tariff_id)
     return _cart_out(cart)
 
 
@@ -171,7 +168,7 @@ def add_best_available(request, token: str, payload: BestAvailableIn):
 def add_seats(request, token: str, payload: ChosenSeatsIn):
     cart = _cart(token)
     carts.add_chosen_seats(cart=cart, performance=catalog.performance(payload.performance_id), seat_ids=payload.seat_ids,
-                           tariff=get_object_or_404(Tariff, pk=payload.tariff_id))
+                           tariff_id=payload.tariff_id)
     return _cart_out(cart)
 
 

@@ -23,16 +23,20 @@ def create_cart(*, point_of_sale: PointOfSale) -> Cart:
     return Cart.objects.create(point_of_sale=point_of_sale)
 
 
-def _check_sellable(*, cart: Cart, performance: Performance, tariff: Tariff, categories: set[int], now) -> None:
+def _check_sellable(*, cart: Cart, performance: Performance, tariff_id: int, categories: set[int], now) -> None:
     """The performance is on sale and the tariff is sold on this channel with a price for each category."""
     if not performance.on_sale(now):
         raise SalesClosed()
     priced = set(
-        performance.prices.filter(tariff=tariff, tariff__channels=cart.point_of_sale.channel_id, category_id__in=categories)
+        performance.prices.filter(tariff_id=tariff_id, tariff__channels=cart.point_of_sale.channel_id, category_id__in=categories)
         .values_list("category_id", flat=True)
     )
-    if not categories or priced != categories:
-        raise TariffNotAvailable()
+    if categories and priced == categories:
+        return
+    # The refusal path may afford to say precisely what is wrong.
+    if not Tariff.objects.filter(pk=tariff_id).exists() or len(categories) != SeatCategory.objects.filter(pk__in=categories).count():
+        raise NotFound()
+    raise TariffNotAvailable()
 
 
 def _check_quantity(adding: int) -> None:
@@ -44,12 +48,12 @@ def _hold_window(cart: Cart, now):
     return now + timedelta(minutes=cart.point_of_sale.hold_minutes)
 
 
-def _attach(cart: Cart, performance: Performance, ids: list[int], tariff: Tariff, now) -> list[CartItem]:
+def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[CartItem]:
     """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction."""
     # Items left on these seats by a hold that expired (another cart's, or this one's) are stale.
     CartItem.objects.filter(performance_seat_id__in=ids).delete()
     items = CartItem.objects.bulk_create(
-        CartItem(cart=cart, performance=performance, performance_seat_id=i, tariff=tariff) for i in ids
+        CartItem(cart=cart, performance=performance, performance_seat_id=i, tariff_id=tariff_id) for i in ids
     )
     held = inventory.extend_hold(token=cart.token, until=_hold_window(cart, now), now=now)
     if held > MAX_SEATS_PER_CART:  # raising rolls the whole hold back
@@ -57,31 +61,33 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff: Tariff
     return items
 
 
-def add_best_available(*, cart: Cart, performance: Performance, category: SeatCategory, quantity: int,
-                       tariff: Tariff) -> list[CartItem]:
+def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
+                       tariff_id: int) -> list[CartItem]:
     now = timezone.now()
     _check_quantity(quantity)
-    _check_sellable(cart=cart, performance=performance, tariff=tariff, categories={category.id}, now=now)
+    _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
     with transaction.atomic():
         ids = inventory.hold_best_available(
-            performance=performance, category=category, quantity=quantity, channel=cart.point_of_sale.channel,
+            performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,
             token=cart.token, until=_hold_window(cart, now), now=now,
         )
-        return _attach(cart, performance, ids, tariff, now)
+        return _attach(cart, performance, ids, tariff_id, now)
 
 
-def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff: Tariff) -> list[CartItem]:
+def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff_id: int) -> list[CartItem]:
     now = timezone.now()
     seat_ids = sorted(set(seat_ids))
     _check_quantity(len(seat_ids))
     categories = set(PerformanceSeat.objects.filter(performance=performance, id__in=seat_ids).values_list("category_id", flat=True))
-    _check_sellable(cart=cart, performance=performance, tariff=tariff, categories=categories, now=now)
+    if len(categories) == 0:
+        raise NotFound()
+    _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories=categories, now=now)
     with transaction.atomic():
         ids = inventory.hold_chosen(
             performance=performance, ids=seat_ids, channel=cart.point_of_sale.channel,
             token=cart.token, until=_hold_window(cart, now), now=now,
         )
-        return _attach(cart, performance, ids, tariff, now)
+        return _attach(cart, performance, ids, tariff_id, now)
 
 
 def _item(cart: Cart, item_id: int) -> CartItem:
@@ -98,10 +104,10 @@ def remove_item(*, cart: Cart, item_id: int) -> None:
         item.delete()
 
 
-def change_tariff(*, cart: Cart, item_id: int, tariff: Tariff) -> CartItem:
+def change_tariff(*, cart: Cart, item_id: int, tariff_id: int) -> CartItem:
     item = _item(cart, item_id)
-    _check_sellable(cart=cart, performance=item.performance, tariff=tariff,
+    _check_sellable(cart=cart, performance=item.performance, tariff_id=tariff_id,
                     categories={item.performance_seat.category_id}, now=timezone.now())
-    item.tariff = tariff
+    item.tariff_id = tariff_id
     item.save(update_fields=["tariff"])
     return item

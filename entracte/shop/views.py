@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
-from entracte.catalog.models import SeatCategory, Tariff
+from entracte.catalog.models import Tariff
 from entracte.core.errors import DomainError
 from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import selectors as inventory
@@ -71,15 +71,13 @@ def _int(value) -> int | None:
 @require_POST
 def add_best_available(request, pk):
     perf = catalog.performance(pk)
-    category = SeatCategory.objects.filter(pk=_int(request.POST.get("category"))).first()
-    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
-    quantity = _int(request.POST.get("quantity"))
+    category, tariff, quantity = (_int(request.POST.get(name)) for name in ("category", "tariff", "quantity"))
     if category is None or tariff is None or quantity is None:
         messages.error(request, _("Choose a seat category, a tariff and a number of seats."))
         return redirect("shop:performance", pk)
     try:
-        items = carts.add_best_available(cart=current_cart(request, create=True), performance=perf, category=category,
-                                         quantity=quantity, tariff=tariff)
+        items = carts.add_best_available(cart=current_cart(request, create=True), performance=perf, category_id=category,
+                                         quantity=quantity, tariff_id=tariff)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("shop:performance", pk)
@@ -91,12 +89,12 @@ def add_best_available(request, pk):
 def add_seats(request, pk):
     perf = catalog.performance(pk)
     seat_ids = [i for i in (_int(v) for v in request.POST.get("seats", "").split(",")) if i is not None]
-    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
+    tariff = _int(request.POST.get("tariff"))
     if not seat_ids or tariff is None:
         messages.error(request, _("Pick at least one seat on the map and a tariff."))
         return redirect("shop:performance", pk)
     try:
-        items = carts.add_chosen_seats(cart=current_cart(request, create=True), performance=perf, seat_ids=seat_ids, tariff=tariff)
+        items = carts.add_chosen_seats(cart=current_cart(request, create=True), performance=perf, seat_ids=seat_ids, tariff_id=tariff)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("shop:performance", pk)
@@ -136,10 +134,10 @@ def remove_item(request, item_id):
 @require_POST
 def change_tariff(request, item_id):
     current = current_cart(request)
-    tariff = Tariff.objects.filter(pk=_int(request.POST.get("tariff"))).first()
-    if current and tariff:
+    tariff = _int(request.POST.get("tariff"))
+    if current and tariff is not None:
         try:
-            carts.change_tariff(cart=current, item_id=item_id, tariff=tariff)
+            carts.change_tariff(cart=current, item_id=item_id, tariff_id=tariff)
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("shop:cart")
