@@ -136,3 +136,22 @@ def test_remove_frees_the_seat_and_change_tariff_reprices(perf, web_pos):
     assert PerformanceSeat.objects.get(id=items[1].performance_seat_id).state == "free"
     counts = inventory.state_counts(performance=perf, now=timezone.now())
     assert counts["held"] == 1
+
+
+def test_staff_assign_seats_to_a_contingent_in_the_admin(perf, web_pos):
+    from django.test import Client
+
+    from entracte.core.models import AuditEntry
+    from entracte.customers.models import User
+
+    User.objects.create_superuser(email="boss@example.org", password="boss-pass-123")
+    client = Client()
+    client.login(username="boss@example.org", password="boss-pass-123")
+    vip = factories.contingent()
+    ids = list(PerformanceSeat.objects.filter(performance=perf, seat__row="A").values_list("id", flat=True)[:3])
+    url = "/admin/inventory/performanceseat/"
+    page = client.post(url, {"action": "assign_contingent", "_selected_action": ids})
+    assert page.status_code == 200 and b"contingent" in page.content.lower()
+    client.post(url, {"action": "assign_contingent", "_selected_action": ids, "apply": "1", "contingent": vip.pk})
+    assert PerformanceSeat.objects.filter(contingent=vip).count() == 3
+    assert AuditEntry.objects.filter(action="inventory.contingent_assigned").exists()

@@ -105,3 +105,13 @@ def mark_sold(*, ids: list[int], token: str, now: datetime) -> int:
     return PerformanceSeat.objects.filter(
         Q(id__in=ids, state=PerformanceSeat.HELD, hold_token=token, hold_until__gte=now)
     ).update(state=PerformanceSeat.SOLD, hold_token="", hold_until=None)
+
+
+def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
+    """Put seats in a contingent (None takes them out). Sold or held seats keep their state."""
+    from entracte.core import audit
+
+    changed = PerformanceSeat.objects.filter(id__in=ids).update(contingent=contingent)
+    audit.record(action="inventory.contingent_assigned", object_type="inventory.performanceseat", object_id=",".join(map(str, ids[:50])),
+                 actor=actor, data={"contingent": getattr(contingent, "code", None), "seats": changed})
+    return changed
