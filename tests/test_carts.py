@@ -155,3 +155,22 @@ def test_staff_assign_seats_to_a_contingent_in_the_admin(perf, web_pos):
     client.post(url, {"action": "assign_contingent", "_selected_action": ids, "apply": "1", "contingent": vip.pk})
     assert PerformanceSeat.objects.filter(contingent=vip).count() == 3
     assert AuditEntry.objects.filter(action="inventory.contingent_assigned").exists()
+
+
+def test_raw_free_seat_read_agrees_with_the_orm_rule(perf, web_pos):
+    """free_seats_for_allocation (SQL) and free_q/channel_q (ORM) state one rule: same seats."""
+    vip = factories.contingent()
+    seats = list(PerformanceSeat.objects.filter(performance=perf, category__code="a").order_by("id"))
+    now = timezone.now()
+    PerformanceSeat.objects.filter(id=seats[0].id).update(state="held", hold_token="x", hold_until=now - timedelta(minutes=1))
+    PerformanceSeat.objects.filter(id=seats[1].id).update(state="held", hold_token="x", hold_until=now + timedelta(minutes=1))
+    PerformanceSeat.objects.filter(id=seats[2].id).update(state="sold")
+    PerformanceSeat.objects.filter(id=seats[3].id).update(state="blocked")
+    PerformanceSeat.objects.filter(id=seats[4].id).update(contingent=vip)
+    for channel in (web_pos.channel, factories.point_of_sale(code="box", channel="boxoffice", fee="0").channel):
+        raw = {s.id for s in inventory.free_seats_for_allocation(performance=perf, category_id=seats[0].category_id, channel=channel, now=now)}
+        orm = set(PerformanceSeat.objects.filter(performance=perf, category_id=seats[0].category_id)
+                  .filter(inventory.free_q(now)).filter(inventory.channel_q(channel)).values_list("id", flat=True))
+        assert raw == orm
+        assert seats[0].id in raw and seats[1].id not in raw and seats[2].id not in raw and seats[3].id not in raw
+        assert (seats[4].id in raw) == (channel.code == "boxoffice")

@@ -182,8 +182,12 @@ class Performance(models.Model):
         return f"{tr(self.event.name)} — {local:%d/%m/%Y %H:%M}"
 
     def on_sale(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.is_published and self.sales_open_at <= now < self.sales_close_at
+        return on_sale(self.is_published, self.sales_open_at, self.sales_close_at, now or timezone.now())
+
+
+def on_sale(is_published: bool, sales_open_at, sales_close_at, now) -> bool:
+    """The one definition of "this performance is on sale now"."""
+    return bool(is_published) and sales_open_at <= now < sales_close_at
 
 
 class Price(models.Model):

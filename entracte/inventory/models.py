@@ -45,8 +45,6 @@ class PerformanceSeat(models.Model):
         return f"{self.performance_id}/{self.seat or self.area}: {self.state}"
 
     def label(self) -> str:
-        from entracte.core.translated import tr
+        from .labels import seat_label
 
-        if self.seat_id:
-            return f"{tr(self.area.name)} · {self.seat.row}-{self.seat.number}"
-        return tr(self.area.name)
+        return seat_label(self.area.name, self.seat.row if self.seat_id else None, self.seat.number if self.seat_id else None)

@@ -119,27 +119,38 @@ def _cart_out(cart: Cart) -> dict:
         "order_fee": view.quote.order_fee, "total": view.quote.total, "expires_at": view.expires_at,
         "items": [
             {"id": i.id, "performance_id": i.performance_id, "seat_id": i.performance_seat_id,
-             "label": i.performance_seat.label(), "category_id": i.performance_seat.category_id,
-             "tariff_id": i.tariff_id, "tariff": tr(i.tariff.name), "unit_price": i.unit_price}
+             "label": i.label(), "category_id": i.category_id,
+             "tariff_id": i.tariff_id, "tariff": tr(i.tariff_name), "unit_price": i.unit_price}
             for i in view.items
         ],
     }
 
 
-def _order_out(order: Order) -> dict:
+def _ticket_out(t) -> dict:
+    return {"code": t.code, "performance_id": t.performance_id, "event": tr(t.performance.event.name),
+            "starts_at": t.performance.starts_at, "seat": tickets.seat_label(t), "category": tr(t.category.name),
+            "tariff": tr(t.tariff.name), "price": t.price, "status": t.status}
+
+
+def _order_out(order: Order, ticket_rows: list[dict] | None = None) -> dict:
     from django.urls import reverse
 
     return {
         "number": order.number, "status": order.status, "created_at": order.created_at, "currency": order.currency,
         "subtotal": order.subtotal, "order_fee": order.order_fee, "total": order.total,
         "tickets_pdf": reverse("shop:order_pdf", args=[order.number, order.secret]),
-        "tickets": [
-            {"code": t.code, "performance_id": t.performance_id, "event": tr(t.performance.event.name),
-             "starts_at": t.performance.starts_at, "seat": tickets.seat_label(t), "category": tr(t.category.name),
-             "tariff": tr(t.tariff.name), "price": t.price, "status": t.status}
-            for t in selectors.tickets_of_order(order)
-        ],
+        "tickets": ticket_rows if ticket_rows is not None else [_ticket_out(t) for t in selectors.tickets_of_order(order)],
     }
+
+
+def _sold_out(order: Order) -> list[dict]:
+    """The tickets of a just-placed order, from what the checkout already holds in memory."""
+    return [
+        {"code": t.code, "performance_id": line.performance_id, "event": tr(line.event_name), "starts_at": line.starts_at,
+         "seat": tickets.seat_text(line.area_name, line.row, line.number), "category": tr(line.category_name),
+         "tariff": tr(line.tariff_name), "price": t.price, "status": t.status}
+        for t, line in order.sold
+    ]
 
 
 @router.post("/carts", response={201: CartOut, **ERRORS}, auth=OptionalBearerToken(), summary="Create a cart")
@@ -200,7 +211,7 @@ def checkout_cart(request, token: str, payload: CheckoutIn):
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
         payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
     )
-    return Status(201, _order_out(order))
+    return Status(201, _order_out(order, _sold_out(order)))
 
 
 @router.get("/me/orders", response={200: list[OrderOut], **ERRORS}, auth=BearerToken(), summary="The caller's orders")
@@ -210,12 +221,7 @@ def my_orders(request):
 
 @router.get("/me/tickets", response={200: list[TicketOut], **ERRORS}, auth=BearerToken(), summary="The caller's tickets")
 def my_tickets(request):
-    return [
-        {"code": t.code, "performance_id": t.performance_id, "event": tr(t.performance.event.name),
-         "starts_at": t.performance.starts_at, "seat": tickets.seat_label(t), "category": tr(t.category.name),
-         "tariff": tr(t.tariff.name), "price": t.price, "status": t.status}
-        for t in selectors.tickets_of_contact(contact_for_user(request.auth))
-    ]
+    return [_ticket_out(t) for t in selectors.tickets_of_contact(contact_for_user(request.auth))]
 
 
 class PerformanceSalesOut(Schema):

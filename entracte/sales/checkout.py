@@ -39,6 +39,7 @@ class Buyer:
 
 def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
                 payment_data: dict | None = None, expected_total: Decimal | None = None, actor=None) -> Order:
+    """Sell the cart. The returned order carries `sold`: (ticket, cart line) pairs."""
     now = timezone.now()
     view = selectors.cart_view(cart, now)
     if view.expired:
@@ -46,7 +47,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         raise HoldExpired()
     if not view.items:
         raise CartEmpty()
-    if any(not item.performance.on_sale(now) for item in view.items):
+    if any(not item.on_sale(now) for item in view.items):
         raise SalesClosed()
     if delivery_mode not in dict(Order.DELIVERY_MODES):
         delivery_mode = Order.ETICKET
@@ -77,9 +78,9 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                 subtotal=quote.subtotal, order_fee=quote.order_fee, total=quote.total, delivery_mode=delivery_mode,
                 language=buyer.language, created_by=actor if getattr(actor, "is_staff", False) else None,
             )
-            Ticket.objects.bulk_create(
+            tickets = Ticket.objects.bulk_create(
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
-                       category_id=item.performance_seat.category_id, tariff_id=item.tariff_id, price=item.unit_price)
+                       category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price)
                 for item in view.items
             )
             if result is not None:
@@ -94,4 +95,6 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         if result is not None:
             provider.void(result=result)
         raise
+    # What was sold, in memory, so that callers can answer without reading it back.
+    order.sold = list(zip(tickets, view.items))
     return order

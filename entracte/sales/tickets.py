@@ -30,11 +30,16 @@ def _latin(text: str) -> str:
     return str(text).encode("cp1252", "replace").decode("cp1252")
 
 
+def seat_text(area_name, row, number) -> str:
+    """The seat in words, as printed on the ticket."""
+    if row:
+        return _("%(area)s, row %(row)s, seat %(number)s") % {"area": tr(area_name), "row": row, "number": number}
+    return _("%(area)s, standing") % {"area": tr(area_name)}
+
+
 def seat_label(ticket) -> str:
     ps = ticket.performance_seat
-    if ps.seat_id:
-        return _("%(area)s, row %(row)s, seat %(number)s") % {"area": tr(ps.area.name), "row": ps.seat.row, "number": ps.seat.number}
-    return _("%(area)s, standing") % {"area": tr(ps.area.name)}
+    return seat_text(ps.area.name, ps.seat.row if ps.seat_id else None, ps.seat.number if ps.seat_id else None)
 
 
 def render_pdf(order, tickets) -> bytes:

@@ -115,7 +115,7 @@ def cart(request):
         pos = current.point_of_sale
         for item in view.items:
             tariffs[item.id] = Tariff.objects.filter(
-                channels=pos.channel, price__performance=item.performance, price__category=item.performance_seat.category
+                channels=pos.channel, price__performance_id=item.performance_id, price__category_id=item.category_id
             ).distinct()
     return render(request, "shop/cart.html", {"view": view, "tariffs": tariffs})
 
