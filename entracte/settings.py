@@ -92,6 +92,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding lets psycopg prepare a statement after it ran 5 times on
+    # a connection, so PostgreSQL stops re-planning the hot queries (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = os.environ.get("PG_SERVER_SIDE_BINDING", "0") == "1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -29,3 +29,12 @@ requires_postgres = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
     reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)",
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Close connections after each request in tests: the live server's thread must not keep
+    one open, or PostgreSQL refuses to drop the test database at the end."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
