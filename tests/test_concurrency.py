@@ -35,6 +35,14 @@ def _threads() -> int:
     return 200 if connection.vendor == "postgresql" else 40
 
 
+def _run_threads(target, n: int) -> None:
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+
+
 def _race(perf, pos, n_threads, *, then_checkout: bool):
     """Start n buyers at the same instant; return what each one got."""
     category, tariff = SeatCategory.objects.get(code="a"), Tariff.objects.get(code="plein")
@@ -58,11 +66,7 @@ def _race(perf, pos, n_threads, *, then_checkout: bool):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    _run_threads(buyer, n_threads)
     return outcome
 
 
@@ -110,11 +114,7 @@ def _interleaved_claims(perf, n_threads, *, guard: bool):
     import unittest.mock
 
     with unittest.mock.patch.object(inventory_services, "CLAIM_GUARD", guard):
-        threads = [threading.Thread(target=buyer, args=(i,)) for i in range(n_threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
+        _run_threads(buyer, n_threads)
     return won
 
 
@@ -184,11 +184,7 @@ def test_pickers_and_best_available_buyers_never_share_a_seat():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
+    _run_threads(buyer, n)
     everything = [seat for seats in held for seat in seats]
     assert len(everything) == len(set(everything)) == SEATS
     owners = PerformanceSeat.objects.filter(performance=perf, state="held").values_list("hold_token", flat=True)

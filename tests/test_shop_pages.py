@@ -137,3 +137,13 @@ def test_staff_admin_needs_staff():
     client = Client()
     client.login(username="fan@example.org", password="fan-pass-123")
     assert client.get("/admin/").status_code == 302
+
+
+def test_staff_browsing_the_shop_buy_as_a_guest_for_the_email_given(perf):
+    User.objects.create_user(email="clerk@example.org", password="clerk-pass-123", is_staff=True)
+    client = Client()
+    client.login(username="clerk@example.org", password="clerk-pass-123")
+    response = _buy(client, perf, email="customer@example.org")
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.email == "customer@example.org" and order.contact.user is None

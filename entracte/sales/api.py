@@ -12,7 +12,7 @@ from entracte.catalog.models import SalesChannel
 from entracte.core.errors import PermissionDenied
 from entracte.core.translated import tr
 from entracte.customers.auth import BearerToken, OptionalBearerToken, StaffBearerToken
-from entracte.customers.services import contact_for_user, guest_contact
+from entracte.customers.services import contact_for_user
 from entracte.inventory import selectors as inventory
 
 from . import carts, checkout, selectors, tickets
@@ -193,21 +193,12 @@ def remove_item(request, token: str, item_id: int):
 @router.post("/carts/{token}/checkout", response={201: OrderOut, **ERRORS}, auth=OptionalBearerToken(),
              summary="Pay and turn the cart into an order with tickets")
 def checkout_cart(request, token: str, payload: CheckoutIn):
-    from entracte.core.errors import InvalidInput
-    from django.utils.translation import gettext as _
-
     cart = _cart(token)
     user = request.user if getattr(request.user, "is_authenticated", False) else None
-    if user is not None and not user.is_staff:
-        contact = contact_for_user(user)
-        email = contact.email
-    elif payload.email:
-        contact = guest_contact(email=payload.email, first_name=payload.first_name, last_name=payload.last_name, language=payload.language)
-        email = contact.email
-    else:
-        raise InvalidInput(_("An email address is required to buy without an account."))
+    buyer = checkout.resolve_buyer(user=user, email=payload.email, first_name=payload.first_name,
+                                   last_name=payload.last_name, language=payload.language)
     order = checkout.place_order(
-        cart=cart, buyer=checkout.Buyer(contact=contact, email=email, language=payload.language),
+        cart=cart, buyer=buyer,
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
         payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
     )

@@ -21,7 +21,11 @@ from django.utils import timezone
 
 from entracte.core import audit
 from entracte.core.money import Money
+from django.utils.translation import gettext as _
+
+from entracte.core.errors import InvalidInput
 from entracte.customers.models import Contact
+from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import services as inventory
 
 from . import emails, selectors
@@ -37,13 +41,31 @@ class Buyer:
     language: str = "fr"
 
 
+def resolve_buyer(*, user=None, email: str | None = None, first_name: str = "", last_name: str = "",
+                  language: str = "fr") -> Buyer:
+    """Who buys: a logged-in spectator buys as his own contact; anyone else (a visitor, or
+    staff selling for someone) as the guest contact of the email given."""
+    if user is not None and getattr(user, "is_authenticated", False) and not user.is_staff:
+        contact = contact_for_user(user)
+    elif email:
+        contact = guest_contact(email=email, first_name=first_name, last_name=last_name, language=language)
+    else:
+        raise InvalidInput(_("An email address is required to buy without an account."))
+    return Buyer(contact=contact, email=contact.email, language=language[:2])
+
+
+def forget_expired(*, cart: Cart, lines) -> None:
+    """Drop cart lines whose hold ran out (their seats are free again already)."""
+    CartItem.objects.filter(cart=cart, id__in=[line.id for line in lines]).delete()
+
+
 def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
                 payment_data: dict | None = None, expected_total: Decimal | None = None, actor=None) -> Order:
     """Sell the cart. The returned order carries `sold`: (ticket, cart line) pairs."""
     now = timezone.now()
     view = selectors.cart_view(cart, now)
     if view.expired:
-        CartItem.objects.filter(id__in=[i.id for i in view.expired]).delete()
+        forget_expired(cart=cart, lines=view.expired)
         raise HoldExpired()
     if not view.items:
         raise CartEmpty()

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from entracte.catalog import selectors as catalog
 from entracte.catalog.models import Tariff
 from entracte.core.errors import DomainError
-from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import selectors as inventory
 from entracte.sales import carts, checkout as checkout_service, selectors as sales, tickets
 from entracte.sales.models import Cart
@@ -107,9 +106,7 @@ def cart(request):
     view = sales.cart_view(current) if current else None
     if view and view.expired:
         messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
-        from entracte.sales.models import CartItem
-
-        CartItem.objects.filter(id__in=[i.id for i in view.expired]).delete()
+        checkout_service.forget_expired(cart=current, lines=view.expired)
     tariffs = {}
     if view:
         pos = current.point_of_sale
@@ -149,17 +146,15 @@ def checkout(request):
     if view is None or not view.items:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
-    guest = not request.user.is_authenticated
+    guest = not request.user.is_authenticated or request.user.is_staff  # staff buy for someone: as a guest
     form = CheckoutForm(request.POST or None, guest=guest, initial={"expected_total": view.quote.total})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if guest:
-            contact = guest_contact(email=data["email"], first_name=data["first_name"], last_name=data["last_name"], language=get_language())
-        else:
-            contact = contact_for_user(request.user)
         try:
+            buyer = checkout_service.resolve_buyer(user=request.user, email=data.get("email"), first_name=data.get("first_name", ""),
+                                                   last_name=data.get("last_name", ""), language=get_language()[:2])
             order = checkout_service.place_order(
-                cart=current, buyer=checkout_service.Buyer(contact=contact, email=contact.email, language=get_language()[:2]),
+                cart=current, buyer=buyer,
                 delivery_mode=data["delivery_mode"], payment_method="demo_card",
                 payment_data={"number": data["card_number"], "expiry": data["card_expiry"], "cvc": data["card_cvc"]},
                 expected_total=data.get("expected_total"), actor=request.user,
