@@ -124,38 +124,42 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-async def buyer(session, base, setup, stats, deadline):
+async def timed_post(session, url, body, stats, name):
+    """POST, record the latency under `name`; return (status, body), or None on a transport error."""
     import aiohttp
 
+    t0 = time.perf_counter()
+    try:
+        async with session.post(url, json=body) as r:
+            data, status = await r.json(), r.status
+    except aiohttp.ClientError as exc:
+        stats["errors"][f"{name}:{type(exc).__name__}"] += 1
+        return None
+    stats[name].append(time.perf_counter() - t0)
+    return status, data
+
+
+async def buyer(session, base, setup, stats, deadline):
     async with session.post(f"{base}/api/carts", json={}) as r:
         token = (await r.json())["token"]
     categories = list(setup["categories"])
     while categories and time.perf_counter() < deadline:
         category = random.choice(categories)
         body = {"performance_id": setup["performance"], "category_id": category, "tariff_id": setup["tariff"], "quantity": 2}
-        t0 = time.perf_counter()
-        try:
-            async with session.post(f"{base}/api/carts/{token}/best-available", json=body) as r:
-                data = await r.json()
-                status = r.status
-        except aiohttp.ClientError as exc:
-            stats["errors"][f"hold:{type(exc).__name__}"] += 1
+        answer = await timed_post(session, f"{base}/api/carts/{token}/best-available", body, stats, "hold")
+        if answer is None:
             continue
-        stats["hold"].append(time.perf_counter() - t0)
+        status, data = answer
         if status != 200:
             stats["errors"][f"hold:{data.get('code', status)}"] += 1
             if data.get("code") == "sold_out":
                 categories.remove(category)
             continue
-        t0 = time.perf_counter()
-        try:
-            async with session.post(f"{base}/api/carts/{token}/checkout", json={"email": "bench@example.org", "card": CARD}) as r:
-                data = await r.json()
-                status = r.status
-        except aiohttp.ClientError as exc:
-            stats["errors"][f"checkout:{type(exc).__name__}"] += 1
+        answer = await timed_post(session, f"{base}/api/carts/{token}/checkout",
+                                  {"email": "bench@example.org", "card": CARD}, stats, "checkout")
+        if answer is None:
             continue
-        stats["checkout"].append(time.perf_counter() - t0)
+        status, data = answer
         if status == 201:
             stats["orders"] += 1
             stats["tickets"] += len(data["tickets"])

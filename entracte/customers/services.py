@@ -50,6 +50,24 @@ def register_account(*, email: str, password: str, first_name: str = "", last_na
     return user
 
 
+def send_verification_email(*, user: User) -> None:
+    """The link that activates an account. Sent after the account's transaction committed."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from django.utils.translation import gettext
+
+    link = settings.SITE_URL + reverse(
+        "shop:verify", args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)]
+    )
+    body = render_to_string("shop/account/verify_email.txt", {"link": link, "user": user})
+    send_mail(gettext("Confirm your email address"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
 def verify_account(*, user: User) -> None:
     if not user.is_active:
         user.is_active = True

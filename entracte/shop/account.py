@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -34,9 +30,7 @@ def signup(request):
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
-            link = settings.SITE_URL + reverse("shop:verify", args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
-            body = render_to_string("shop/account/verify_email.txt", {"link": link, "user": user})
-            send_mail(_("Confirm your email address"), body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            services.send_verification_email(user=user)
             return render(request, "shop/account/signup_sent.html", {"email": user.email})
     return render(request, "shop/account/signup.html", {"form": form})
 
