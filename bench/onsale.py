@@ -181,19 +181,28 @@ async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> d
     return stats
 
 
-def serve(database_url: str, workers: int, port: int) -> list[subprocess.Popen]:
-    """gunicorn plus one task worker sending the confirmation emails, as in production."""
+SERVERS = {
+    # name: command line after the executable; {workers}, {port} are filled in.
+    "gunicorn": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "sync",
+                 "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
+    "gthread": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "gthread",
+                "--threads", "4", "--backlog", "2048", "--log-level", "warning", "--timeout", "60", "--keep-alive", "30"],
+}
+
+
+def serve(database_url: str, workers: int, port: int, server: str = "gunicorn") -> list[subprocess.Popen]:
+    """The app server plus one task worker sending the confirmation emails, as in production."""
     import tempfile
 
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR",
            "ALLOWED_HOSTS": "127.0.0.1", "ENTRACTE_TASKS": "database",
            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
            "ENTRACTE_VAR_DIR": tempfile.mkdtemp(prefix="entracte-bench-var.")}
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "entracte.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--worker-class", "sync", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"]
+    exe, *rest = SERVERS[server]
+    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import urllib.request
 
     for _ in range(100):
@@ -213,6 +222,7 @@ def main():
     parser.add_argument("--seats", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn")
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args()
 
@@ -222,8 +232,8 @@ def main():
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
         setup = prepare(args.seats)
-        print(f"performance of {setup['capacity']} seats, gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} cores")
-        servers = serve(database_url, args.workers, args.port)
+        print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores")
+        servers = serve(database_url, args.workers, args.port, args.server)
         results = {}
         try:
             for c in args.concurrency:

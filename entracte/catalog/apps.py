@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "entracte.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect_signals()

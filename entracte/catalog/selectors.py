@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from . import cache
 from .models import Event, Performance, PointOfSale, Price, SalesChannel, SeatCategory
 
 
@@ -32,6 +33,22 @@ def performance(pk: int) -> Performance:
     return get_object_or_404(published_performances(), pk=pk)
 
 
+def performance_for_sale(pk: int) -> Performance:
+    """The published performance, with its hall and event, from the catalogue cache (catalog/cache.py).
+    Treat it as read-only."""
+    return cache.remember(("performance", pk), lambda: performance(pk))
+
+
+def priced_categories(*, performance_id: int, tariff_id: int, channel_id: int) -> frozenset[int]:
+    """The seat categories that have a price for this tariff, if the tariff is sold on the channel (cached)."""
+    def load():
+        return frozenset(
+            Price.objects.filter(performance_id=performance_id, tariff_id=tariff_id, tariff__channels=channel_id)
+            .values_list("category_id", flat=True)
+        )
+    return cache.remember(("priced", performance_id, tariff_id, channel_id), load)
+
+
 def price_table(performance: Performance, channel: SalesChannel) -> list[dict]:
     """Per seat category: its prices by tariff sold on the channel."""
     prices = (
@@ -47,6 +64,11 @@ def price_table(performance: Performance, channel: SalesChannel) -> list[dict]:
 
 def categories_of(performance: Performance):
     return SeatCategory.objects.filter(price__performance=performance).distinct()
+
+
+def point_of_sale_by_id(pk: int) -> PointOfSale:
+    """A point of sale with its channel, from the catalogue cache. Treat it as read-only."""
+    return cache.remember(("pos", pk), lambda: PointOfSale.objects.select_related("channel").get(pk=pk))
 
 
 def point_of_sale(code: str) -> PointOfSale:

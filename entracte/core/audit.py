@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .models import AuditEntry
+from .rawsql import insert
 
 
 def record(*, action: str, obj=None, object_type: str = "", object_id="", actor=None, channel: str = "", data: dict | None = None) -> None:
-    AuditEntry.objects.create(**_row(action, obj, object_type, object_id, actor, channel, data))
+    insert([AuditEntry(**_row(action, obj, object_type, object_id, actor, channel, data))])
 
 
 def record_many(*, action: str, objects: Iterable, actor=None, channel: str = "", data: dict | None = None) -> None:
-    AuditEntry.objects.bulk_create(
-        [AuditEntry(**_row(action, o, "", "", actor, channel, data)) for o in objects]
-    )
+    insert([AuditEntry(**_row(action, o, "", "", actor, channel, data)) for o in objects])
 
 
 def _row(action, obj, object_type, object_id, actor, channel, data):

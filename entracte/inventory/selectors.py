@@ -28,6 +28,9 @@ def channel_q(channel: SalesChannel) -> Q:
     return Q(contingent__isnull=True) | Q(contingent_id__in=allowed)
 
 
+# free_q() in SQL, for the hand-written statements of the hot path; one parameter: now.
+FREE_SQL = "(state = 'free' OR (state = 'held' AND hold_until < %s))"
+
 FREE_SEATS_SQL = """
     SELECT ps.id, s.area_id, s.row, s.position, s.x, s.y, ps.area_id
     FROM inventory_performanceseat ps

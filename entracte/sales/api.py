@@ -9,7 +9,7 @@ from pydantic import Field
 
 from entracte.catalog import selectors as catalog
 from entracte.catalog.models import SalesChannel
-from entracte.core.errors import PermissionDenied
+from entracte.core.errors import NotFound, PermissionDenied
 from entracte.core.translated import tr
 from entracte.customers.auth import BearerToken, OptionalBearerToken, StaffBearerToken
 from entracte.customers.services import contact_for_user
@@ -109,7 +109,10 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 403: ErrorOut, 404: Error
 
 
 def _cart(token: str) -> Cart:
-    return get_object_or_404(Cart.objects.select_related("point_of_sale__channel"), token=token)
+    cart = selectors.cart_by_token(token)
+    if cart is None:
+        raise NotFound()
+    return cart
 
 
 def _cart_out(cart: Cart) -> dict:
@@ -170,7 +173,7 @@ def get_cart(request, token: str):
 @router.post("/carts/{token}/best-available", response={200: CartOut, **ERRORS}, summary="Hold the best N free seats of a category")
 def add_best_available(request, token: str, payload: BestAvailableIn):
     cart = _cart(token)
-    carts.add_best_available(cart=cart, performance=catalog.performance(payload.performance_id),
+    carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id),
                              category_id=payload.category_id, quantity=payload.quantity, tariff_id=payload.tariff_id)
     return _cart_out(cart)
 
@@ -178,7 +181,7 @@ def add_best_available(request, token: str, payload: BestAvailableIn):
 @router.post("/carts/{token}/seats", response={200: CartOut, **ERRORS}, summary="Hold the seats picked on the seat map")
 def add_seats(request, token: str, payload: ChosenSeatsIn):
     cart = _cart(token)
-    carts.add_chosen_seats(cart=cart, performance=catalog.performance(payload.performance_id), seat_ids=payload.seat_ids,
+    carts.add_chosen_seats(cart=cart, performance=catalog.performance_for_sale(payload.performance_id), seat_ids=payload.seat_ids,
                            tariff_id=payload.tariff_id)
     return _cart_out(cart)
 

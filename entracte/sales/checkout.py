@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from entracte.core import audit
 from entracte.core.money import Money
+from entracte.core.rawsql import execute, insert
 from django.utils.translation import gettext as _
 
 from entracte.core.errors import InvalidInput
@@ -95,21 +96,21 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         with transaction.atomic():
             if inventory.mark_sold(ids=seat_ids, token=cart.token, now=timezone.now()) != len(seat_ids):
                 raise HoldExpired()
-            order = Order.objects.create(
+            order, = insert([Order(
                 contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
                 subtotal=quote.subtotal, order_fee=quote.order_fee, total=quote.total, delivery_mode=delivery_mode,
                 language=buyer.language, created_by=actor if getattr(actor, "is_staff", False) else None,
-            )
-            tickets = Ticket.objects.bulk_create(
+            )])
+            tickets = insert([
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
                        category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price)
                 for item in view.items
-            )
+            ])
             if result is not None:
-                Payment.objects.create(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
-                                       reference=result.reference, amount=quote.total, currency=quote.currency,
-                                       created_by=order.created_by)
-            CartItem.objects.filter(cart=cart).delete()
+                insert([Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
+                                reference=result.reference, amount=quote.total, currency=quote.currency,
+                                created_by=order.created_by)])
+            execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk])
             audit.record(action="order.placed", obj=order, actor=actor, channel=cart.point_of_sale.channel.code,
                          data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids)})
             transaction.on_commit(lambda: emails.send_order_confirmation.enqueue(order_id=order.pk))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from entracte.catalog import selectors as catalog
 from entracte.catalog.models import on_sale
 from entracte.core.rawsql import as_datetime, as_decimal, as_json, fetch
 from entracte.inventory.labels import seat_label
@@ -63,6 +64,19 @@ class CartView:
     expired: list[CartLine]        # seats whose hold ran out
     quote: pricing.Quote
     expires_at: datetime | None
+
+
+def cart_by_token(token: str) -> Cart | None:
+    """The cart of a token, with its point of sale (from the catalogue cache), in one short query:
+    every cart request starts here."""
+    rows = fetch("SELECT id, point_of_sale_id, created_at FROM sales_cart WHERE token = %s", [token])
+    if not rows:
+        return None
+    pk, pos_id, created_at = rows[0]
+    cart = Cart(id=pk, token=token, point_of_sale_id=pos_id, created_at=as_datetime(created_at))
+    cart._state.adding, cart._state.db = False, "default"
+    cart.point_of_sale = catalog.point_of_sale_by_id(pos_id)
+    return cart
 
 
 # Names are scalar subqueries, not joins: PostgreSQL plans ten joined relations in ~2.4 ms and

@@ -25,7 +25,7 @@ CART_KEY = "cart_token"
 
 def current_cart(request, *, create: bool = False) -> Cart | None:
     token = request.session.get(CART_KEY)
-    cart = Cart.objects.select_related("point_of_sale__channel").filter(token=token).first() if token else None
+    cart = sales.cart_by_token(token) if token else None
     if cart is None and create:
         cart = carts.create_cart(point_of_sale=catalog.web_point_of_sale())
         request.session[CART_KEY] = cart.token

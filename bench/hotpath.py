@@ -1,0 +1,87 @@
+"""In-process cost of one order on the hot path (hold 2 best-available + checkout), through
+the full Django/WSGI stack but without HTTP or a load generator. Prints app CPU ms per
+request and SQL statements per request; with --profile, the top functions by cumulative time.
+
+    .venv/bin/python bench/hotpath.py [--orders 300] [--profile]
+
+Needs PostgreSQL (a throwaway cluster is started unless DATABASE_URL points to one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from onsale import CARD, django_setup, prepare  # noqa: E402
+from pgcluster import cluster  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with cluster(port=55434) as url:
+        import subprocess
+
+        subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", "CREATE DATABASE entracte_bench"],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        django_setup(url)
+        from django.conf import settings
+
+        settings.ALLOWED_HOSTS = ["*"]
+        setup = prepare(max(2000, args.orders * 2 + 100))
+        from django.db import connection, reset_queries
+        from django.test import Client
+
+        client = Client()
+        token = client.post("/api/carts", "{}", content_type="application/json").json()["token"]
+        hold_url, checkout_url = f"/api/carts/{token}/best-available", f"/api/carts/{token}/checkout"
+        checkout_body = json.dumps({"email": "bench@example.org", "card": CARD})
+
+        def one_order(stats):
+            body = json.dumps({"performance_id": setup["performance"], "category_id": random.choice(setup["categories"]),
+                               "tariff_id": setup["tariff"], "quantity": 2})
+            for name, url, data, expect in (("hold", hold_url, body, 200), ("checkout", checkout_url, checkout_body, 201)):
+                connection.force_debug_cursor = True
+                reset_queries()
+                t0 = time.process_time()
+                r = client.post(url, data, content_type="application/json")
+                stats[name] += time.process_time() - t0
+                stats[name + "_sql"] += len(connection.queries)
+                if r.status_code != expect:
+                    raise SystemExit(f"{name}: {r.status_code} {r.content[:200]}")
+
+        for _ in range(20):  # warm up
+            one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})
+        stats = {"hold": 0.0, "checkout": 0.0, "hold_sql": 0, "checkout_sql": 0}
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+        for _ in range(args.orders):
+            one_order(stats)
+        if profiler:
+            profiler.disable()
+        n = args.orders
+        print(f"{n} orders in-process: hold {stats['hold'] / n * 1000:.2f} ms CPU, {stats['hold_sql'] / n:.1f} SQL; "
+              f"checkout {stats['checkout'] / n * 1000:.2f} ms CPU, {stats['checkout_sql'] / n:.1f} SQL")
+        if profiler:
+            import pstats
+
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
+        connection.close()
+
+
+if __name__ == "__main__":
+    main()
