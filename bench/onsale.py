@@ -117,6 +117,56 @@ def verify(performance: int, capacity: int) -> dict:
             "oversold": max(0, valid.count() - capacity)}
 
 
+def cpu_by_role(worker_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part of the run, read from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    roles = {"app server": 0.0, "task worker": 0.0, "postgresql": 0.0, "load generator": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        pid = int(entry)
+        if pid == os.getpid():
+            roles["load generator"] += seconds
+        elif pid == worker_pid:
+            roles["task worker"] += seconds
+        elif comm.startswith("gunicorn"):
+            roles["app server"] += seconds
+        elif comm.startswith("postgres"):
+            roles["postgresql"] += seconds
+    return roles
+
+
+def pg_stats_reset() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        cursor.execute("SELECT pg_stat_statements_reset()")
+    connection.close()
+
+
+def pg_stats_print(orders: int) -> None:
+    """PostgreSQL's time per order, by statement (planning + execution), costliest first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT calls, total_plan_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 90)
+                          FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 15""")
+        rows = cursor.fetchall()
+    connection.close()
+    print(f"  PostgreSQL time per order (ms): plan / exec / calls per order / statement")
+    for calls, plan, exe, query in rows:
+        print(f"    {plan / max(orders, 1):6.3f} {exe / max(orders, 1):6.3f} {calls / max(orders, 1):5.2f}  {query}")
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -223,10 +273,12 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn")
+    parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args()
 
-    with cluster() as database_url:
+    extra = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" if args.pg_stats else ""
+    with cluster(extra_options=extra) as database_url:
         if "entracte_bench" in database_url:
             subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -238,7 +290,11 @@ def main():
         try:
             for c in args.concurrency:
                 reset_inventory(setup["performance"])
+                if args.pg_stats:
+                    pg_stats_reset()
+                cpu_before = cpu_by_role(servers[1].pid)
                 stats = asyncio.run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
+                cpu_after = cpu_by_role(servers[1].pid)
                 check = verify(setup["performance"], setup["capacity"])
                 rate = stats["orders"] / stats["elapsed"]
                 results[c] = rate
@@ -248,7 +304,11 @@ def main():
                     lat = stats[name]
                     print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
                 print(f"  errors by code: {dict(stats['errors'])}")
+                print("  CPU ms per order: " + ", ".join(
+                    f"{role} {(cpu_after[role] - cpu_before[role]) * 1000 / max(stats['orders'], 1):.1f}" for role in cpu_after))
                 print(f"  database check: {check}")
+                if args.pg_stats:
+                    pg_stats_print(stats["orders"])
                 if check["seats_with_two_valid_tickets"] or check["oversold"]:
                     print("  OVERSOLD: FAILURE")
                     sys.exit(1)

@@ -16,7 +16,7 @@ def _as_pg(args: list[str]) -> list[str]:
 
 
 @contextmanager
-def cluster(port: int = 55433):
+def cluster(port: int = 55433, extra_options: str = ""):
     """Yield a DATABASE_URL; stop the server and delete its files afterwards."""
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         yield os.environ["DATABASE_URL"]
@@ -27,7 +27,7 @@ def cluster(port: int = 55433):
     subprocess.run(_as_pg([f"{PGBIN}/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]),
                    check=True, stdout=subprocess.DEVNULL)
     options = (f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=500 -c shared_buffers=512MB "
-               "-c synchronous_commit=off -c fsync=off -c full_page_writes=off")
+               "-c synchronous_commit=off -c fsync=off -c full_page_writes=off " + extra_options)
     subprocess.run(_as_pg([f"{PGBIN}/pg_ctl", "-D", data, "-l", os.path.join(tmp, "log"), "-w", "-o", options, "start"]),
                    check=True, stdout=subprocess.DEVNULL)
     try:

@@ -93,9 +93,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side parameter binding lets psycopg prepare a statement after it ran 5 times on
-    # a connection, so PostgreSQL stops re-planning the hot queries (docs/performance.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = os.environ.get("PG_SERVER_SIDE_BINDING", "0") == "1"
+    # Django's queries use client-side binding and are never prepared (server-side binding for
+    # all of them was measured slower). The few hot reads that PostgreSQL spent longer planning
+    # than running ask for a prepared statement themselves (core/rawsql.fetch(prepare=True)):
+    # prepared statements are allowed (a threshold no query reaches by itself), and planned
+    # once per connection with a generic plan (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "server_side_binding": os.environ.get("PG_SERVER_SIDE_BINDING", "0") == "1",
+        "prepare_threshold": 10**9,
+        "options": "-c plan_cache_mode=force_generic_plan",
+    })
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

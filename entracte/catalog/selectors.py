@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from . import cache
-from .models import Event, Performance, PointOfSale, Price, SalesChannel, SeatCategory
+from .models import Area, Event, Performance, PointOfSale, Price, SalesChannel, SeatCategory, Tariff
 
 
 def published_performances():
@@ -64,6 +64,19 @@ def price_table(performance: Performance, channel: SalesChannel) -> list[dict]:
 
 def categories_of(performance: Performance):
     return SeatCategory.objects.filter(price__performance=performance).distinct()
+
+
+_NAMED = {"area": Area, "seatcategory": SeatCategory, "tariff": Tariff}
+
+
+def name_of(kind: str, pk: int) -> dict:
+    """The translatable name of an area, seat category or tariff, from the catalogue cache."""
+    return cache.remember((kind, pk), lambda: _NAMED[kind].objects.values_list("name", flat=True).get(pk=pk))
+
+
+def event_name_and_currency(pk: int) -> tuple[dict, str]:
+    """An event's translatable name and its season's currency, from the catalogue cache."""
+    return cache.remember(("event", pk), lambda: tuple(Event.objects.values_list("name", "season__currency").get(pk=pk)))
 
 
 def point_of_sale_by_id(pk: int) -> PointOfSale:

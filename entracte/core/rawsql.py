@@ -41,7 +41,17 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def fetch(sql: str, params) -> list[tuple]:
+def fetch(sql: str, params, *, prepare: bool = False) -> list[tuple]:
+    """Rows of a read. `prepare=True` makes PostgreSQL plan the statement once per connection and
+    reuse the plan: for the hot reads whose planning cost more than their execution
+    (docs/performance.md). Such reads bypass Django's cursor wrappers (no query logging)."""
+    if prepare and connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -47,7 +47,7 @@ def free_seats_for_allocation(*, performance: Performance, category_id: int, cha
     """The free seats of a category that the channel may sell. Hand-written SQL: this read runs
     on every best-available hold and the ORM tripled its cost (docs/performance.md). It states
     the same rule as free_q() and channel_q(); tests/test_carts.py checks both agree."""
-    rows = fetch(FREE_SEATS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk])
+    rows = fetch(FREE_SEATS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)
     hall = performance.hall
     seats = []
     for pk, area_id, row, position, x, y, place_area in rows:
