@@ -1,0 +1,110 @@
+"""The helpers the on-sale hot path relies on: the catalogue cache and the lean SQL helpers.
+
+A cache that outlived a staff edit would sell what staff just closed; a lean insert that
+stored a value differently from the ORM would corrupt orders. Both run on SQLite and PostgreSQL.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from entracte.catalog import selectors as catalog
+from entracte.catalog.models import Price, SeatCategory, Tariff
+from entracte.core import rawsql
+from entracte.core.models import AuditEntry
+from entracte.customers.models import User
+from entracte.sales import carts
+from entracte.sales.errors import SalesClosed, TariffNotAvailable
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.ENTRACTE_CATALOGUE_CACHE_SECONDS = 60  # long enough that only invalidation can explain a change
+
+
+def _hold(cart, perf, tariff="reduit"):
+    return carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(perf.pk),
+                                    category_id=SeatCategory.objects.get(code="a").pk, quantity=1,
+                                    tariff_id=Tariff.objects.get(code=tariff).pk)
+
+
+def test_deleting_a_price_refuses_the_next_hold_at_once(perf, web_pos):
+    cart = carts.create_cart(point_of_sale=web_pos)
+    _hold(cart, perf)  # fills the cache
+    Price.objects.get(performance=perf, tariff__code="reduit", category__code="a").delete()
+    with pytest.raises(TariffNotAvailable):
+        _hold(cart, perf)
+
+
+def test_taking_a_tariff_off_a_channel_refuses_the_next_hold_at_once(perf, web_pos):
+    cart = carts.create_cart(point_of_sale=web_pos)
+    _hold(cart, perf)
+    Tariff.objects.get(code="reduit").channels.remove(web_pos.channel)
+    with pytest.raises(TariffNotAvailable):
+        _hold(cart, perf)
+
+
+def test_closing_sales_refuses_the_next_hold_at_once(perf, web_pos):
+    cart = carts.create_cart(point_of_sale=web_pos)
+    _hold(cart, perf)
+    perf.sales_close_at = timezone.now() - timedelta(minutes=1)
+    perf.save()
+    with pytest.raises(SalesClosed):
+        _hold(cart, perf)
+
+
+def test_renaming_a_tariff_shows_in_the_cart_at_once(perf, web_pos):
+    from entracte.sales import selectors
+
+    cart = carts.create_cart(point_of_sale=web_pos)
+    _hold(cart, perf)
+    assert selectors.cart_view(cart).items[0].tariff_name["fr"] == "Reduit"
+    tariff = Tariff.objects.get(code="reduit")
+    tariff.name = {"fr": "Tarif réduit"}
+    tariff.save()
+    assert selectors.cart_view(cart).items[0].tariff_name["fr"] == "Tarif réduit"
+
+
+def test_lean_insert_stores_what_the_orm_would():
+    actor = User.objects.create_user(email="staff@example.org", password="x", is_staff=True)
+    before = timezone.now()
+    lean, = rawsql.insert([AuditEntry(action="test.lean", object_type="t", object_id="1", actor=actor,
+                                      data={"amount": "12.30", "names": ["é", "ü"]})])
+    orm = AuditEntry.objects.create(action="test.orm", object_type="t", object_id="1", actor=actor,
+                                    data={"amount": "12.30", "names": ["é", "ü"]})
+    stored = AuditEntry.objects.get(pk=lean.pk)
+    assert lean.pk != orm.pk and not lean._state.adding
+    assert stored.data == orm.data == {"amount": "12.30", "names": ["é", "ü"]}
+    assert stored.actor_id == actor.pk
+    assert before <= stored.created_at <= timezone.now()  # auto_now_add applied
+    assert stored.created_at.tzinfo is not None
+
+
+def test_lean_insert_keeps_decimals_exact_and_pks_in_order(perf, web_pos):
+    from entracte.customers.models import Contact
+    from entracte.sales.models import Order
+
+    contact = Contact.objects.create(email="a@example.org")
+    orders = rawsql.insert([
+        Order(contact=contact, email=contact.email, point_of_sale=web_pos, currency="EUR",
+              subtotal=Decimal(sub), order_fee=Decimal("2.00"), total=Decimal(sub) + 2)
+        for sub in ("0.10", "99999.99", "33.33")
+    ])
+    stored = {o.pk: o for o in Order.objects.filter(pk__in=[o.pk for o in orders])}
+    assert [stored[o.pk].subtotal for o in orders] == [Decimal("0.10"), Decimal("99999.99"), Decimal("33.33")]
+    assert [stored[o.pk].total for o in orders] == [Decimal("2.10"), Decimal("100001.99"), Decimal("35.33")]
+    assert len({stored[o.pk].number for o in orders}) == 3  # callable defaults run per row
+
+
+@pytest.mark.parametrize("prepare", [False, True])
+def test_fetch_gives_the_same_rows_prepared_or_not(perf, prepare):
+    sql = "SELECT id, state FROM inventory_performanceseat WHERE performance_id = %s ORDER BY id"
+    expected = [tuple(r) for r in perf.inventory.order_by("id").values_list("id", "state")]
+    for _ in range(3):  # prepared statements are reused from the second call on
+        assert rawsql.fetch(sql, [perf.pk], prepare=prepare) == expected
