@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "entracte.inventory",
     "entracte.customers",
     "entracte.sales",
+    "entracte.access",
     "entracte.shop",
+    "entracte.boxoffice",
     "entracte.api",
     "entracte.demo",
 ]

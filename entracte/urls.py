@@ -6,6 +6,7 @@ from entracte.api.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("boxoffice/", include("entracte.boxoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("entracte.shop.urls")),
 ]

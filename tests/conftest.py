@@ -21,6 +21,12 @@ def _mail_to_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Tests create many accounts; production hashing (PBKDF2) would dominate their time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

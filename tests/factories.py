@@ -83,3 +83,15 @@ def contingent(code="vip", channels_allowed=("boxoffice",)) -> Contingent:
 
 GOOD_CARD = {"number": "4242 4242 4242 4242", "expiry": "12/39", "cvc": "123"}
 DECLINED_CARD = {"number": "4000 0000 0000 0002", "expiry": "12/39", "cvc": "123"}
+
+
+def staff_user(role: str, email: str | None = None, *, points_of_sale=()):
+    """A staff account with one role (core/roles.py), operator of the given points of sale."""
+    from entracte.core import roles
+    from entracte.customers.models import User
+
+    user = User.objects.create_user(email=email or f"{role}-{next(_counter)}@staff.example", password="pw-staff-123")
+    roles.assign_role(user, role)
+    for pos in points_of_sale:
+        pos.operators.add(user)
+    return user

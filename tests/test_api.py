@@ -132,17 +132,25 @@ def test_contacts_see_only_their_own_orders(api, perf):
 
 
 def test_staff_endpoints_need_a_staff_token(api, perf):
+    from entracte.core.roles import ADMINISTRATOR
+
+    from .factories import staff_user
+
     User.objects.create_user(email="fan@example.org", password="fan-pass-123")
-    User.objects.create_user(email="staff@example.org", password="staff-pass-123", is_staff=True)
+    User.objects.create_user(email="norole@example.org", password="staff-pass-123", is_staff=True)
+    staff_user(ADMINISTRATOR, "staff@example.org")
+    User.objects.filter(email="staff@example.org").update(password=User.objects.get(email="norole@example.org").password)
     fan = post(api, "/api/auth/token", {"email": "fan@example.org", "password": "fan-pass-123"}).json()["token"]
+    norole = post(api, "/api/auth/token", {"email": "norole@example.org", "password": "staff-pass-123"}).json()["token"]
     staff = post(api, "/api/auth/token", {"email": "staff@example.org", "password": "staff-pass-123"}).json()["token"]
     url = f"/api/staff/performances/{perf.pk}/sales"
     _error(api.get(url, HTTP_AUTHORIZATION=f"Bearer {fan}"), 401, "unauthenticated")
+    _error(api.get(url, HTTP_AUTHORIZATION=f"Bearer {norole}"), 403, "forbidden")
     body = api.get(url, HTTP_AUTHORIZATION=f"Bearer {staff}").json()
     assert body["seats"]["free"] == 30 and body["tickets"] == 0
     from .factories import point_of_sale
     point_of_sale(code="box", channel="boxoffice", fee="0")
-    _error(post(api, "/api/carts", {"point_of_sale": "box"}, token=fan), 403, "forbidden")
+    _error(post(api, "/api/carts", {"point_of_sale": "box"}, token=fan), 403, "point_of_sale_forbidden")
     assert post(api, "/api/carts", {"point_of_sale": "box"}, token=staff).status_code == 201
 
 

@@ -46,6 +46,7 @@ class SalesChannelAdmin(NamedAdmin):
 @admin.register(PointOfSale)
 class PointOfSaleAdmin(NamedAdmin):
     list_display = ("display_name", "code", "channel", "order_fee", "hold_minutes", "is_active")
+    filter_horizontal = ("operators",)
 
 
 @admin.register(Contingent)

@@ -118,6 +118,9 @@ class PointOfSale(Named):
     order_fee = models.DecimalField(_("order fee"), max_digits=8, decimal_places=2, default=0)
     hold_minutes = models.PositiveSmallIntegerField(_("hold duration (minutes)"), default=settings.ENTRACTE_DEFAULT_HOLD_MINUTES)
     is_active = models.BooleanField(_("active"), default=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="points_of_sale", verbose_name=_("operators"),
+        help_text=_("Staff who may sell here. Administrators may sell everywhere."))
 
     class Meta:
         verbose_name = _("point of sale")

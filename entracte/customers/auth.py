@@ -19,9 +19,21 @@ class BearerToken(HttpBearer):
 
 
 class StaffBearerToken(BearerToken):
+    """A staff member's token; with `permission`, only staff holding it (core/roles.py)."""
+
+    def __init__(self, permission: str | None = None):
+        super().__init__()
+        self.permission = permission
+
     def authenticate(self, request, token):
         user = super().authenticate(request, token)
-        return user if user is not None and user.is_staff else None
+        if user is None or not user.is_staff:
+            return None
+        if self.permission and not user.has_perm(self.permission):
+            from entracte.core.errors import PermissionDenied
+
+            raise PermissionDenied()
+        return user
 
 
 class OptionalBearerToken(BearerToken):

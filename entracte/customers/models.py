@@ -54,11 +54,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Contact(models.Model):
     """A customer record. A guest contact has an email and no account."""
 
-    INDIVIDUAL, ORGANISATION = "individual", "organisation"
-    KINDS = [(INDIVIDUAL, _("individual")), (ORGANISATION, _("organisation"))]
+    INDIVIDUAL, ORGANISATION, ANONYMOUS = "individual", "organisation", "anonymous"
+    KINDS = [(INDIVIDUAL, _("individual")), (ORGANISATION, _("organisation")), (ANONYMOUS, _("anonymous sale"))]
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact", verbose_name=_("account"))
     kind = models.CharField(_("kind"), max_length=12, choices=KINDS, default=INDIVIDUAL)
-    email = models.EmailField(_("email"), db_index=True)
+    email = models.EmailField(_("email"), db_index=True, blank=True)
+    organisation = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="people",
+                                     limit_choices_to={"kind": "organisation"}, verbose_name=_("organisation"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -71,8 +73,18 @@ class Contact(models.Model):
         indexes = [models.Index(Lower("last_name"), name="contact_last_name_ci")]
 
     def __str__(self):
-        name = f"{self.first_name} {self.last_name}".strip()
-        return f"{name} <{self.email}>" if name else self.email
+        name = self.display_name
+        return f"{name} <{self.email}>" if name and self.email else (name or self.email or self.number)
+
+    @property
+    def display_name(self) -> str:
+        """An organisation's name is kept in `last_name`."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def number(self) -> str:
+        """The contact number staff read out and search by."""
+        return f"C{self.pk:06d}" if self.pk else ""
 
     @property
     def is_guest(self) -> bool:

@@ -8,6 +8,7 @@ from django.db import transaction
 from entracte.core.rawsql import fetch
 from django.utils.translation import gettext_lazy as _
 
+from entracte.core import audit
 from entracte.core.errors import DomainError, InvalidInput
 
 from .models import ApiToken, Contact, User
@@ -94,3 +95,58 @@ def issue_api_token(*, email: str, password: str) -> str:
     if user is None:
         raise BadCredentials()
     return ApiToken.issue(user=user, name="api")
+
+
+def search_contacts(query: str, *, limit: int = 20):
+    """Contacts whose name, email, phone or contact number matches, for the box office."""
+    import re
+
+    from django.db.models import F, Q, Value
+    from django.db.models.functions import Replace
+
+    query = query.strip()
+    match = re.fullmatch(r"[cC]?0*(\d+)", query)
+    if len(query) < 2 and not match:
+        return Contact.objects.none()
+    found = Q(email__icontains=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    words = query.split()
+    if len(words) == 2:  # "Camille Martin" or "Martin Camille"
+        found |= (Q(first_name__icontains=words[0]) & Q(last_name__icontains=words[1])) | \
+                 (Q(first_name__icontains=words[1]) & Q(last_name__icontains=words[0]))
+    contacts = Contact.objects.all()
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4:  # phones are typed with spaces, dots or dashes; compare the digits
+        bare = F("phone")
+        for sep in (" ", ".", "-", "+"):
+            bare = Replace(bare, Value(sep), Value(""))
+        contacts = contacts.annotate(phone_digits=bare)
+        found |= Q(phone_digits__contains=digits)
+    if match:
+        found |= Q(pk=int(match.group(1)))
+    return (contacts.filter(found).exclude(kind=Contact.ANONYMOUS).select_related("organisation")
+            .order_by("last_name", "first_name", "pk")[:limit])
+
+
+def create_contact(*, kind: str, last_name: str, first_name: str = "", email: str = "", phone: str = "",
+                   organisation: Contact | None = None, language: str = "fr", actor=None) -> Contact:
+    """A contact created by staff: an individual (optionally a member of an organisation) or an organisation."""
+    if kind not in (Contact.INDIVIDUAL, Contact.ORGANISATION):
+        raise InvalidInput(_("Choose an individual or an organisation."))
+    if not last_name.strip():
+        raise InvalidInput(_("A name is required."))
+    if organisation is not None and (kind != Contact.INDIVIDUAL or organisation.kind != Contact.ORGANISATION):
+        raise InvalidInput(_("Only a person can belong to an organisation."))
+    with transaction.atomic():
+        contact = Contact.objects.create(kind=kind, last_name=last_name.strip(), first_name=first_name.strip(),
+                                         email=email.strip().lower(), phone=phone.strip(), organisation=organisation,
+                                         language=language)
+        audit.record(action="contact.created", obj=contact, actor=actor, data={"kind": kind})
+    return contact
+
+
+def anonymous_contact() -> Contact:
+    """The one contact that anonymous counter sales are recorded against."""
+    contact = Contact.objects.filter(kind=Contact.ANONYMOUS).order_by("pk").first()
+    if contact is None:
+        contact = Contact.objects.create(kind=Contact.ANONYMOUS, last_name="—", email="")
+    return contact

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from entracte.inventory import services as inventory
 from . import emails, selectors
 from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
 from .models import Cart, CartItem, Order, Payment, Ticket
-from .providers import get_provider
+from .providers import PaymentProvider, PaymentResult, get_provider
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,74 @@ def resolve_buyer(*, user=None, email: str | None = None, first_name: str = "", 
     return Buyer(contact=contact, email=contact.email, language=language[:2])
 
 
+@dataclass(frozen=True)
+class Tender:
+    """One part of a payment: a method and its amount; `amount=None` takes whatever remains due."""
+
+    method: str
+    amount: Decimal | None = None
+    data: dict = field(default_factory=dict)
+
+
+class PaymentsDoNotAddUp(InvalidInput):
+    code = "payments_do_not_add_up"
+
+
+def split_payment(*, tenders: list[Tender], total: Decimal, channel: str) -> list[tuple[PaymentProvider, Decimal, dict]]:
+    """Each tender's provider and amount; together they pay exactly `total`. An operator may
+    split a payment between methods; a method must be offered on the cart's channel."""
+    if total == 0:
+        return []
+    if sum(1 for t in tenders if t.amount is None) > 1:
+        raise PaymentsDoNotAddUp(_("Only one payment method can take the remaining amount."))
+    fixed = Decimal("0.00")
+    for tender in tenders:
+        if tender.amount is not None:
+            if tender.amount < 0 or tender.amount != tender.amount.quantize(Decimal("0.01")):
+                raise PaymentsDoNotAddUp(_("A payment amount must be positive, to the cent."))
+            fixed += tender.amount
+    rest = total - fixed
+    parts = []
+    for tender in tenders:
+        amount = rest if tender.amount is None else tender.amount
+        if amount > 0:
+            parts.append((get_provider(tender.method, channel=channel), amount, tender.data))
+    paid = sum((amount for _p, amount, _d in parts), Decimal("0.00"))
+    if rest < 0 or paid != total:
+        raise PaymentsDoNotAddUp(_("The payments add up to %(paid)s but %(due)s is due.") % {"paid": paid, "due": total})
+    return parts
+
+
+def _authorize_all(parts, *, currency: str, cart: Cart, actor) -> list[tuple[PaymentProvider, PaymentResult]]:
+    """Authorise each part outside any transaction; if one fails, give back the others."""
+    done: list[tuple[PaymentProvider, PaymentResult]] = []
+    for provider, amount, data in parts:
+        try:
+            done.append((provider, provider.authorize(amount=Money(amount, currency), reference=f"cart:{cart.pk}", data=data)))
+        except Exception as exc:
+            _void_all(done)
+            audit.record(action="payment.refused", obj=cart, actor=actor, channel=cart.point_of_sale.channel.code,
+                         data={"amount": str(amount), "method": provider.code,
+                               "reason": getattr(exc, "code", type(exc).__name__)})
+            raise
+    return done
+
+
+def _void_all(done) -> None:
+    for provider, result in done:
+        provider.void(result=result)
+
+
 def forget_expired(*, cart: Cart, lines) -> None:
     """Drop cart lines whose hold ran out (their seats are free again already)."""
     CartItem.objects.filter(cart=cart, id__in=[line.id for line in lines]).delete()
 
 
 def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
-                payment_data: dict | None = None, expected_total: Decimal | None = None, actor=None) -> Order:
-    """Sell the cart. The returned order carries `sold`: (ticket, cart line) pairs."""
+                payment_data: dict | None = None, tenders: list[Tender] | None = None,
+                expected_total: Decimal | None = None, actor=None) -> Order:
+    """Sell the cart, paid by one method (`payment_method`) or split between `tenders`.
+    The returned order carries `sold`: (ticket, cart line) pairs."""
     now = timezone.now()
     view = selectors.cart_view(cart, now)
     if view.expired:
@@ -77,21 +137,16 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
     quote = view.quote
     if expected_total is not None and Decimal(expected_total) != quote.total:
         raise PriceChanged()
+    channel = cart.point_of_sale.channel.code
+    parts = split_payment(tenders=tenders or [Tender(payment_method, None, payment_data or {})], total=quote.total,
+                          channel=channel)
     seat_ids = [item.performance_seat_id for item in view.items]
     grace = now + timedelta(minutes=settings.ENTRACTE_PAYMENT_GRACE_MINUTES)
     if view.expires_at < grace and inventory.extend_hold(ids=seat_ids, token=cart.token, until=grace, now=now) != len(seat_ids):
         raise HoldExpired()
 
-    provider = get_provider(payment_method)
-    amount = Money(quote.total, quote.currency)
-    result = None
-    if quote.total > 0:
-        try:
-            result = provider.authorize(amount=amount, reference=f"cart:{cart.pk}", data=payment_data or {})
-        except Exception as exc:
-            audit.record(action="payment.refused", obj=cart, actor=actor, channel=cart.point_of_sale.channel.code,
-                         data={"amount": str(quote.total), "reason": getattr(exc, "code", type(exc).__name__)})
-            raise
+    authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
+    staff = actor if getattr(actor, "is_staff", False) else None
     try:
         with transaction.atomic():
             if inventory.mark_sold(ids=seat_ids, token=cart.token, now=timezone.now()) != len(seat_ids):
@@ -99,24 +154,25 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
             order, = insert([Order(
                 contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
                 subtotal=quote.subtotal, order_fee=quote.order_fee, total=quote.total, delivery_mode=delivery_mode,
-                language=buyer.language, created_by=actor if getattr(actor, "is_staff", False) else None,
+                language=buyer.language, created_by=staff,
             )])
             tickets = insert([
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
                        category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price)
                 for item in view.items
             ])
-            if result is not None:
+            if authorized:
                 insert([Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
-                                reference=result.reference, amount=quote.total, currency=quote.currency,
-                                created_by=order.created_by)])
+                                reference=result.reference, amount=result.amount.amount, currency=quote.currency,
+                                created_by=staff)
+                        for provider, result in authorized])
             execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk])
-            audit.record(action="order.placed", obj=order, actor=actor, channel=cart.point_of_sale.channel.code,
-                         data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids)})
+            audit.record(action="order.placed", obj=order, actor=actor, channel=channel,
+                         data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
+                               "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]})
             transaction.on_commit(lambda: emails.send_order_confirmation.enqueue(order_id=order.pk))
     except Exception:
-        if result is not None:
-            provider.void(result=result)
+        _void_all(authorized)
         raise
     # What was sold, in memory, so that callers can answer without reading it back.
     order.sold = list(zip(tickets, view.items))

@@ -24,6 +24,8 @@ def send_order_confirmation(*, order_id: int) -> None:
     from .models import Order
 
     order = Order.objects.select_related("contact").get(pk=order_id)
+    if not order.email:  # an anonymous sale at the counter
+        return
     with translation.override(order.language):
         context = {"order": order, "tickets": list(selectors.tickets_of_order(order)), "url": order_url(order)}
         subject = render_to_string("sales/email/order_subject.txt", context).strip()

@@ -44,7 +44,7 @@ class Order(models.Model):
     number = models.CharField(_("order number"), max_length=16, unique=True, default=codes.order_number)
     secret = models.CharField(max_length=64, default=codes.access_secret, editable=False)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contact"))
-    email = models.EmailField(_("email"))
+    email = models.EmailField(_("email"), blank=True, help_text=_("Where the tickets are sent; empty for an anonymous sale at the counter."))
     point_of_sale = models.ForeignKey(PointOfSale, on_delete=models.PROTECT, verbose_name=_("point of sale"))
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PAID)
     currency = models.CharField(_("currency"), max_length=3)
@@ -60,6 +60,11 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
+        permissions = [
+            ("sell", _("Can sell and reserve at the box office and by phone")),
+            ("refund", _("Can cancel tickets and refund")),
+            ("view_reports", _("Can view sales reports")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("order_fee")), name="order_total_adds_up"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
@@ -82,6 +87,8 @@ class Ticket(models.Model):
     code = models.CharField(_("ticket code"), max_length=32, unique=True, default=codes.ticket_code)
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
     created_at = models.DateTimeField(auto_now_add=True)
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -112,6 +119,13 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    @property
+    def method_label(self):
+        from .providers import PROVIDERS
+
+        provider = PROVIDERS.get(self.provider)
+        return provider.label if provider is not None and provider.label else self.method
 
     class Meta:
         verbose_name = _("payment")

@@ -160,3 +160,16 @@ def order_by_secret(number: str, secret: str) -> Order | None:
     if order is None or not hmac.compare_digest(order.secret, secret):
         return None
     return order
+
+
+def tariff_choices(view: CartView) -> dict[int, list]:
+    """Per cart line: the tariffs it may switch to (sold on the cart's channel, priced for its seat category)."""
+    from entracte.catalog.models import Tariff
+
+    wanted = {(i.performance_id, i.category_id) for i in view.items}
+    choices: dict[tuple, list] = {}
+    for performance_id, category_id in wanted:
+        choices[(performance_id, category_id)] = list(Tariff.objects.filter(
+            channels=view.cart.point_of_sale.channel_id, price__performance_id=performance_id,
+            price__category_id=category_id).distinct().order_by("sort", "pk"))
+    return {i.id: choices[(i.performance_id, i.category_id)] for i in view.items}

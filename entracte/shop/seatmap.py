@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from entracte.catalog.models import Area
+from entracte.catalog import selectors as catalog
+from entracte.catalog.models import Area, Tariff
 from entracte.core.translated import tr
 
 MARGIN = 30
@@ -44,4 +45,23 @@ def build_seat_map(performance, seats: list[dict], categories) -> dict:
         "stage_x": round(performance.hall.stage_x - min_x + MARGIN, 1),
         "stage_left": round(performance.hall.stage_x - min_x + MARGIN - 120, 1),
         "legend": [{"color": c.color, "name": tr(c.name)} for c in categories],
+    }
+
+
+def performance_page(performance, point_of_sale, *, token: str, now, max_quantity: int) -> dict:
+    """What a page selling one performance shows on a point of sale's channel: prices and free
+    seats per category, the tariffs, the seat map. The shop and the box office both use it."""
+    from entracte.inventory import selectors as inventory
+
+    channel = point_of_sale.channel
+    free = inventory.availability(performance=performance, channel=channel, now=now)
+    table = catalog.price_table(performance, channel)
+    for row in table:
+        row["free"] = free.get(row["category"].id, 0)
+    seats = inventory.seat_map(performance=performance, channel=channel, now=now, token=token)
+    return {
+        "performance": performance, "table": table, "on_sale": performance.on_sale(now),
+        "tariffs": Tariff.objects.filter(channels=channel, price__performance=performance).distinct(),
+        "seatmap": build_seat_map(performance, seats, [row["category"] for row in table]),
+        "currency": performance.event.season.currency, "quantities": range(1, max_quantity + 1),
     }

@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
-from entracte.catalog.models import Tariff
 from entracte.core.errors import DomainError
-from entracte.inventory import selectors as inventory
 from entracte.sales import carts, checkout as checkout_service, selectors as sales, tickets
 from entracte.sales.models import Cart
 
 from .forms import CheckoutForm
-from .seatmap import build_seat_map
+from .holding import hold_best_from_post, hold_chosen_from_post, to_int
+from .seatmap import performance_page
 
 CART_KEY = "cart_token"
 
@@ -44,61 +43,22 @@ def event(request, slug):
 
 def performance(request, pk):
     perf = catalog.performance(pk)
-    pos = catalog.web_point_of_sale()
-    now = timezone.now()
     cart = current_cart(request)
-    free = inventory.availability(performance=perf, channel=pos.channel, now=now)
-    table = catalog.price_table(perf, pos.channel)
-    for row in table:
-        row["free"] = free.get(row["category"].id, 0)
-    seats = inventory.seat_map(performance=perf, channel=pos.channel, now=now, token=cart.token if cart else "")
-    tariffs = Tariff.objects.filter(channels=pos.channel, price__performance=perf).distinct()
-    return render(request, "shop/performance.html", {
-        "performance": perf, "table": table, "tariffs": tariffs, "on_sale": perf.on_sale(now),
-        "seatmap": build_seat_map(perf, seats, [row["category"] for row in table]),
-        "currency": perf.event.season.currency, "quantities": range(1, carts.MAX_SEATS_PER_REQUEST + 1),
-    })
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return render(request, "shop/performance.html", performance_page(
+        perf, catalog.web_point_of_sale(), token=cart.token if cart else "", now=timezone.now(),
+        max_quantity=carts.MAX_SEATS_PER_REQUEST))
 
 
 @require_POST
 def add_best_available(request, pk):
-    perf = catalog.performance(pk)
-    category, tariff, quantity = (_int(request.POST.get(name)) for name in ("category", "tariff", "quantity"))
-    if category is None or tariff is None or quantity is None:
-        messages.error(request, _("Choose a seat category, a tariff and a number of seats."))
-        return redirect("shop:performance", pk)
-    try:
-        items = carts.add_best_available(cart=current_cart(request, create=True), performance=perf, category_id=category,
-                                         quantity=quantity, tariff_id=tariff)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("shop:performance", pk)
-    messages.success(request, _("%(n)s seat(s) added to your cart.") % {"n": len(items)})
-    return redirect("shop:cart")
+    held = hold_best_from_post(request, catalog.performance(pk), lambda: current_cart(request, create=True))
+    return redirect("shop:cart") if held else redirect("shop:performance", pk)
 
 
 @require_POST
 def add_seats(request, pk):
-    perf = catalog.performance(pk)
-    seat_ids = [i for i in (_int(v) for v in request.POST.get("seats", "").split(",")) if i is not None]
-    tariff = _int(request.POST.get("tariff"))
-    if not seat_ids or tariff is None:
-        messages.error(request, _("Pick at least one seat on the map and a tariff."))
-        return redirect("shop:performance", pk)
-    try:
-        items = carts.add_chosen_seats(cart=current_cart(request, create=True), performance=perf, seat_ids=seat_ids, tariff_id=tariff)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("shop:performance", pk)
-    messages.success(request, _("%(n)s seat(s) added to your cart.") % {"n": len(items)})
-    return redirect("shop:cart")
+    held = hold_chosen_from_post(request, catalog.performance(pk), lambda: current_cart(request, create=True))
+    return redirect("shop:cart") if held else redirect("shop:performance", pk)
 
 
 def cart(request):
@@ -107,13 +67,7 @@ def cart(request):
     if view and view.expired:
         messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
         checkout_service.forget_expired(cart=current, lines=view.expired)
-    tariffs = {}
-    if view:
-        pos = current.point_of_sale
-        for item in view.items:
-            tariffs[item.id] = Tariff.objects.filter(
-                channels=pos.channel, price__performance_id=item.performance_id, price__category_id=item.category_id
-            ).distinct()
+    tariffs = sales.tariff_choices(view) if view else {}
     return render(request, "shop/cart.html", {"view": view, "tariffs": tariffs})
 
 
@@ -131,7 +85,7 @@ def remove_item(request, item_id):
 @require_POST
 def change_tariff(request, item_id):
     current = current_cart(request)
-    tariff = _int(request.POST.get("tariff"))
+    tariff = to_int(request.POST.get("tariff"))
     if current and tariff is not None:
         try:
             carts.change_tariff(cart=current, item_id=item_id, tariff_id=tariff)

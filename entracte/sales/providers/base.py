@@ -31,6 +31,11 @@ class PaymentResult:
 class PaymentProvider:
     code: str = ""
     method: str = ""  # what the payment record says the customer paid with
+    label = ""
+    channels: frozenset[str] | None = None  # sales channel codes where it is offered; None: all
+
+    def offered_on(self, channel_code: str) -> bool:
+        return self.channels is None or channel_code in self.channels
 
     def authorize(self, *, amount: Money, reference: str, data: dict) -> PaymentResult:
         """Take the money or raise PaymentDeclined / PaymentDataInvalid. Called outside any transaction."""

@@ -11,6 +11,7 @@ import secrets
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .base import PaymentDataInvalid, PaymentDeclined, PaymentProvider, PaymentResult
 
@@ -26,6 +27,8 @@ def luhn_ok(number: str) -> bool:
 class DemoCardProvider(PaymentProvider):
     code = "demo_card"
     method = "card"
+    label = gettext_lazy("Card (online)")
+    channels = frozenset({"internet", "phone"})
 
     def authorize(self, *, amount, reference, data):
         number = re.sub(r"[\s-]", "", str(data.get("number", "")))

@@ -9,7 +9,9 @@ from django.db import transaction
 
 from entracte.catalog.models import (Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season,
                                      SeatCategory, Tariff, Venue)
+from entracte.access.models import Gate
 from entracte.catalog.services import import_seatmap
+from entracte.core import roles
 from entracte.customers.models import Contact, User
 from entracte.demo.hall import opera_seatmap_csv
 from entracte.inventory.models import PerformanceSeat
@@ -18,6 +20,9 @@ from entracte.inventory.services import create_inventory
 PARIS = ZoneInfo("Europe/Paris")
 STAFF = ("admin@entracte.example", "entracte-admin")
 SPECTATOR = ("spectateur@entracte.example", "entracte-demo")
+OPERATOR = ("guichet@entracte.example", "entracte-guichet")
+CONTROLLER = ("controle@entracte.example", "entracte-controle")
+GATES = ("Entrée principale", "Entrée des artistes", "Balcon")
 
 CATEGORIES = [
     ("cat1", "#8e1b2e", {"fr": "Catégorie 1", "en": "Category 1", "de": "Kategorie 1", "es": "Categoría 1"}),
@@ -118,10 +123,26 @@ class Command(BaseCommand):
                                                seat__number__in=["15", "16", "17", "18"]).update(contingent=vip)
 
         if not User.objects.filter(email=STAFF[0]).exists():
-            User.objects.create_superuser(email=STAFF[0], password=STAFF[1])
+            admin = User.objects.create_superuser(email=STAFF[0], password=STAFF[1])
+            roles.assign_role(admin, roles.ADMINISTRATOR)
+        if not User.objects.filter(email=OPERATOR[0]).exists():
+            operator = User.objects.create_user(email=OPERATOR[0], password=OPERATOR[1])
+            roles.assign_role(operator, roles.OPERATOR)
+            for pos in PointOfSale.objects.filter(code__in=["guichet", "telephone"]):
+                pos.operators.add(operator)
+        if not User.objects.filter(email=CONTROLLER[0]).exists():
+            roles.assign_role(User.objects.create_user(email=CONTROLLER[0], password=CONTROLLER[1]), roles.CONTROLLER)
+        for gate in GATES:
+            Gate.objects.get_or_create(venue=venue, name=gate)
+        if not Contact.objects.filter(kind=Contact.ORGANISATION).exists():
+            company = Contact.objects.create(kind=Contact.ORGANISATION, last_name="Comité d'entreprise Valmont Industries",
+                                             email="ce@valmont-industries.example", phone="04 72 00 11 22")
+            Contact.objects.create(first_name="Lucie", last_name="Bernard", email="lucie.bernard@valmont-industries.example",
+                                   phone="06 12 34 56 78", organisation=company)
         if not User.objects.filter(email=SPECTATOR[0]).exists():
             user = User.objects.create_user(email=SPECTATOR[0], password=SPECTATOR[1])
             Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
         seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
         self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats on sale in all; "
-                          f"staff {STAFF[0]} / {STAFF[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")
+                          f"administrator {STAFF[0]} / {STAFF[1]}, box-office operator {OPERATOR[0]} / {OPERATOR[1]}, "
+                          f"controller {CONTROLLER[0]} / {CONTROLLER[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")

@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from entracte.customers.models import Contact
+from entracte.sales.models import Order
+
+MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0"), "required": False}
+
+
+class PaymentForm(forms.Form):
+    """The amounts taken by each method; empty fields count as 0. Together they pay the total."""
+
+    cash = forms.DecimalField(label=_("Cash"), **MONEY)
+    card_terminal = forms.DecimalField(label=_("Card (terminal)"), **MONEY)
+    card_terminal_reference = forms.CharField(label=_("Terminal slip number"), max_length=64, required=False)
+    cheque = forms.DecimalField(label=_("Cheque"), **MONEY)
+    cheque_reference = forms.CharField(label=_("Cheque number"), max_length=64, required=False)
+    delivery_mode = forms.ChoiceField(label=_("Delivery"), choices=Order.DELIVERY_MODES, initial=Order.PICKUP)
+    send_email = forms.BooleanField(label=_("Email the tickets to the contact"), required=False)
+    expected_total = forms.DecimalField(widget=forms.HiddenInput, required=False, decimal_places=2, max_digits=10)
+
+    METHODS = ("cash", "card_terminal", "cheque")
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Contact.KINDS[:2], initial=Contact.INDIVIDUAL,
+                             widget=forms.RadioSelect)
+    last_name = forms.CharField(label=_("Last name, or the organisation's name"), max_length=100)
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    organisation = forms.ModelChoiceField(label=_("Member of the organisation"), required=False,
+                                          queryset=Contact.objects.filter(kind=Contact.ORGANISATION).order_by("last_name"))

@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+
+app_name = "boxoffice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="boxoffice/login.html",
+                                                next_page=reverse_lazy("boxoffice:home")), name="login"),
+    path("performances/<int:pk>/", views.performance, name="performance"),
+    path("performances/<int:pk>/best/", views.add_best, name="add_best"),
+    path("performances/<int:pk>/seats/", views.add_seats, name="add_seats"),
+    path("sale/", views.sale, name="sale"),
+    path("sale/cancel/", views.cancel_sale, name="cancel_sale"),
+    path("sale/contact/", views.attach_contact, name="attach_contact"),
+    path("sale/items/<int:item_id>/remove/", views.remove_item, name="remove_item"),
+    path("sale/items/<int:item_id>/tariff/", views.change_tariff, name="change_tariff"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
+    path("contacts/<int:pk>/", views.contact, name="contact"),
+    path("orders/<str:number>/", views.order, name="order"),
+    path("orders/<str:number>/tickets.pdf", views.order_pdf, name="order_pdf"),
+    path("orders/<str:number>/email/", views.email_order, name="email_order"),
+]

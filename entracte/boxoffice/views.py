@@ -1,0 +1,266 @@
+"""Box-office and phone sales pages. Thin: parse, call the sales and customers services, render.
+
+The operator's session remembers his point of sale, his current cart and the contact the
+sale is for. Every step is a plain form post, so the pages work with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from entracte.catalog import selectors as catalog
+from entracte.core.errors import DomainError
+from entracte.customers import services as customers
+from entracte.customers.models import Contact
+from entracte.sales import carts, checkout, emails, selectors as sales, staff, tickets
+from entracte.sales.models import Order
+from entracte.shop.holding import hold_best_from_post, hold_chosen_from_post, to_int
+from entracte.shop.seatmap import performance_page
+
+from .forms import ContactForm, PaymentForm
+from .permissions import staff_required
+
+POS_KEY, CART_KEY, CONTACT_KEY = "bo_pos", "bo_cart", "bo_contact"
+sells = staff_required("sales.sell")
+
+
+def _point_of_sale(request):
+    """The operator's point of sale: the one he chose, else the first he may use."""
+    allowed = staff.points_of_sale_for(request.user)
+    chosen = allowed.filter(pk=request.session.get(POS_KEY)).first() or allowed.first()
+    if chosen is not None:
+        request.session[POS_KEY] = chosen.pk
+    return chosen
+
+
+def _cart(request, *, create: bool = False):
+    pos = _point_of_sale(request)
+    if pos is None:
+        return None
+    token = request.session.get(CART_KEY)
+    cart = sales.cart_by_token(token) if token else None
+    if cart is not None and cart.point_of_sale_id != pos.pk:
+        cart = None  # the operator switched point of sale: the old cart's holds simply expire
+    if cart is None and create:
+        cart = carts.create_cart(point_of_sale=pos)
+        request.session[CART_KEY] = cart.token
+    return cart
+
+
+def _contact(request) -> Contact | None:
+    pk = request.session.get(CONTACT_KEY)
+    return Contact.objects.filter(pk=pk).first() if pk else None
+
+
+def _new_sale(request) -> None:
+    for key in (CART_KEY, CONTACT_KEY):
+        request.session.pop(key, None)
+
+
+@sells
+def home(request):
+    pos = _point_of_sale(request)
+    if request.method == "POST":
+        chosen = staff.points_of_sale_for(request.user).filter(pk=to_int(request.POST.get("point_of_sale"))).first()
+        if chosen is None:
+            messages.error(request, staff.NotYourPointOfSale.default_message)
+        else:
+            request.session[POS_KEY] = chosen.pk
+        return redirect("boxoffice:home")
+    cart = _cart(request)
+    return render(request, "boxoffice/home.html", {
+        "pos": pos, "points_of_sale": staff.points_of_sale_for(request.user),
+        "performances": catalog.published_performances().filter(starts_at__gt=timezone.now()).order_by("starts_at"),
+        "view": sales.cart_view(cart) if cart else None, "contact": _contact(request),
+    })
+
+
+@sells
+def performance(request, pk):
+    pos = _point_of_sale(request)
+    if pos is None:
+        return redirect("boxoffice:home")
+    cart = _cart(request)
+    context = performance_page(catalog.performance(pk), pos, token=cart.token if cart else "", now=timezone.now(),
+                               max_quantity=carts.MAX_SEATS_PER_REQUEST)
+    context.update(pos=pos, view=sales.cart_view(cart) if cart else None, contact=_contact(request))
+    return render(request, "boxoffice/performance.html", context)
+
+
+@sells
+@require_POST
+def add_best(request, pk):
+    hold_best_from_post(request, catalog.performance(pk), lambda: _cart(request, create=True))
+    return redirect("boxoffice:performance", pk)
+
+
+@sells
+@require_POST
+def add_seats(request, pk):
+    hold_chosen_from_post(request, catalog.performance(pk), lambda: _cart(request, create=True))
+    return redirect("boxoffice:performance", pk)
+
+
+def _payment_tenders(data) -> list[checkout.Tender]:
+    tenders = []
+    for method in PaymentForm.METHODS:
+        if data.get(method):
+            tenders.append(checkout.Tender(method, data[method], {"reference": data.get(f"{method}_reference", "")}))
+    return tenders
+
+
+@sells
+def sale(request):
+    cart = _cart(request)
+    view = sales.cart_view(cart) if cart else None
+    if view and view.expired:
+        messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
+        checkout.forget_expired(cart=cart, lines=view.expired)
+        view = sales.cart_view(cart)
+    contact = _contact(request)
+    total = view.quote.total if view else None
+    form = PaymentForm(request.POST or None, initial={"expected_total": total, "send_email": bool(contact and contact.email)})
+    if request.method == "POST" and view and view.items and form.is_valid():
+        data = form.cleaned_data
+        tenders = _payment_tenders(data) or [checkout.Tender("cash")]
+        buyer_contact = contact or customers.anonymous_contact()
+        email = buyer_contact.email if data["send_email"] else ""
+        try:
+            order = checkout.place_order(
+                cart=cart, buyer=checkout.Buyer(contact=buyer_contact, email=email, language=get_language()[:2]),
+                delivery_mode=data["delivery_mode"], tenders=tenders, expected_total=data.get("expected_total"),
+                actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            _new_sale(request)
+            messages.success(request, _("Order %(number)s paid.") % {"number": order.number})
+            return redirect("boxoffice:order", order.number)
+    return render(request, "boxoffice/sale.html", {
+        "view": view, "form": form, "contact": contact, "pos": cart.point_of_sale if cart else _point_of_sale(request),
+        "tariffs": sales.tariff_choices(view) if view else {},
+    })
+
+
+@sells
+@require_POST
+def remove_item(request, item_id):
+    cart = _cart(request)
+    if cart:
+        try:
+            carts.remove_item(cart=cart, item_id=item_id)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("boxoffice:sale")
+
+
+@sells
+@require_POST
+def change_tariff(request, item_id):
+    cart, tariff = _cart(request), to_int(request.POST.get("tariff"))
+    if cart and tariff is not None:
+        try:
+            carts.change_tariff(cart=cart, item_id=item_id, tariff_id=tariff)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("boxoffice:sale")
+
+
+@sells
+@require_POST
+def cancel_sale(request):
+    cart = _cart(request)
+    if cart:
+        for line in sales.cart_view(cart).items:
+            carts.remove_item(cart=cart, item_id=line.id)
+    _new_sale(request)
+    messages.info(request, _("The sale was abandoned and its seats released."))
+    return redirect("boxoffice:home")
+
+
+@sells
+def contacts(request):
+    query = request.GET.get("q", "")
+    return render(request, "boxoffice/contacts.html", {"query": query, "results": customers.search_contacts(query),
+                                                       "contact": _contact(request)})
+
+
+@sells
+def contact_new(request):
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = customers.create_contact(**form.cleaned_data, language=get_language()[:2], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session[CONTACT_KEY] = contact.pk
+            messages.success(request, _("Contact %(number)s created and attached to the sale.") % {"number": contact.number})
+            return redirect("boxoffice:sale")
+    return render(request, "boxoffice/contact_form.html", {"form": form})
+
+
+@sells
+@require_POST
+def attach_contact(request):
+    pk = to_int(request.POST.get("contact"))
+    if pk is None:
+        request.session.pop(CONTACT_KEY, None)
+        messages.info(request, _("The sale is anonymous."))
+    else:
+        contact = get_object_or_404(Contact.objects.exclude(kind=Contact.ANONYMOUS), pk=pk)
+        request.session[CONTACT_KEY] = contact.pk
+        messages.success(request, _("The sale is for %(contact)s.") % {"contact": contact})
+    return redirect("boxoffice:sale")
+
+
+@staff_required("customers.view_contact")
+def contact(request, pk):
+    found = get_object_or_404(Contact.objects.select_related("organisation"), pk=pk)
+    return render(request, "boxoffice/contact.html", {
+        "found": found, "orders": sales.orders_of_contact(found), "people": found.people.order_by("last_name"),
+    })
+
+
+def _order(number) -> Order:
+    return get_object_or_404(Order.objects.select_related("contact", "point_of_sale__channel"), number=number)
+
+
+@staff_required("sales.view_order")
+def order(request, number):
+    found = _order(number)
+    return render(request, "boxoffice/order.html", {
+        "order": found, "tickets": list(sales.tickets_of_order(found)), "payments": found.payments.order_by("created_at"),
+    })
+
+
+@staff_required("sales.view_order")
+def order_pdf(request, number):
+    found = _order(number)
+    valid = [t for t in sales.tickets_of_order(found) if t.status == "valid"]
+    if not valid:
+        raise Http404(_("This order has no valid ticket to print."))
+    response = HttpResponse(tickets.render_pdf(found, valid), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tickets-{found.number}.pdf"'
+    return response
+
+
+@sells
+@require_POST
+def email_order(request, number):
+    found = _order(number)
+    address = (request.POST.get("email") or found.email or found.contact.email).strip()
+    if not address:
+        messages.error(request, _("This contact has no email address."))
+    else:
+        if address != found.email:
+            Order.objects.filter(pk=found.pk).update(email=address)
+        emails.send_order_confirmation.enqueue(order_id=found.pk)
+        messages.success(request, _("The tickets were sent to %(email)s.") % {"email": address})
+    return redirect("boxoffice:order", number)

@@ -1,0 +1,95 @@
+"""The role matrix: each role against each staff page and staff API endpoint."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from entracte.core import roles
+from entracte.customers.models import ApiToken, Contact, User
+from entracte.sales.models import Order
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS, SPECTATOR = "anonymous", "spectator"
+WHO = [ANONYMOUS, SPECTATOR, roles.CONTROLLER, roles.OPERATOR, roles.ADMINISTRATOR]
+
+
+@pytest.fixture
+def people(db):
+    counter = factories.point_of_sale("guichet", "boxoffice")
+    users = {
+        SPECTATOR: User.objects.create_user(email="fan@example.org", password="pw-fan-12345"),
+        roles.CONTROLLER: factories.staff_user(roles.CONTROLLER),
+        roles.OPERATOR: factories.staff_user(roles.OPERATOR, points_of_sale=[counter]),
+        roles.ADMINISTRATOR: factories.staff_user(roles.ADMINISTRATOR),
+    }
+    users[roles.ADMINISTRATOR].is_superuser = True
+    users[roles.ADMINISTRATOR].save()
+    return users
+
+
+def _order():
+    contact = Contact.objects.create(email="c@example.org", last_name="C")
+    pos = factories.point_of_sale("guichet", "boxoffice")
+    return Order.objects.create(contact=contact, email=contact.email, point_of_sale=pos, currency="EUR",
+                                subtotal=0, order_fee=0, total=0)
+
+
+def _pages(perf):
+    order = _order()
+    return {
+        # page: the roles that reach it
+        reverse("boxoffice:home"): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:performance", args=[perf.pk]): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:sale"): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:contacts"): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:contact_new"): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:contact", args=[order.contact_id]): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:order", args=[order.number]): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("admin:catalog_tariff_add"): {roles.ADMINISTRATOR},
+        reverse("admin:catalog_performance_add"): {roles.ADMINISTRATOR},
+    }
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_staff_pages_by_role(client, perf, people, who):
+    if who != ANONYMOUS:
+        client.force_login(people[who])
+    for url, allowed in _pages(perf).items():
+        status = client.get(url).status_code
+        if who in allowed:
+            assert status == 200, (who, url, status)
+        elif who == ANONYMOUS or (url.startswith("/admin/") and not people[who].is_staff):
+            assert status == 302, (who, url, status)  # to a login page
+        else:
+            assert status == 403, (who, url, status)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_staff_api_by_role(client, perf, people, who):
+    headers = {}
+    if who != ANONYMOUS:
+        headers["authorization"] = f"Bearer {ApiToken.issue(user=people[who], name='t')}"
+    sales = client.get(f"/api/staff/performances/{perf.pk}/sales", headers=headers).status_code
+    cart = client.post("/api/carts", {"point_of_sale": "guichet"}, content_type="application/json", headers=headers).status_code
+    expected_sales = 200 if who == roles.ADMINISTRATOR else (401 if who in (ANONYMOUS, SPECTATOR) else 403)
+    assert sales == expected_sales, who
+    assert cart == (201 if who in (roles.OPERATOR, roles.ADMINISTRATOR) else 403), who
+
+
+def test_operator_cannot_change_the_catalogue(client, perf, people):
+    client.force_login(people[roles.OPERATOR])
+    url = reverse("admin:catalog_performance_change", args=[perf.pk])
+    assert client.post(url, {"sales_close_at_0": "2020-01-01"}).status_code == 403
+
+
+def test_roles_are_created_by_migrate_and_resynced():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert set(roles.GROUP_NAMES.values()) <= names
+    operator = Group.objects.get(name=roles.GROUP_NAMES[roles.OPERATOR])
+    operator.permissions.clear()
+    roles.sync_roles()
+    assert operator.permissions.filter(codename="sell").exists()
+    assert not operator.permissions.filter(content_type__app_label="catalog", codename__startswith="change_").exists()
