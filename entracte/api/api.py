@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from entracte.access.api import router as access_router
 from entracte.catalog.api import router as catalog_router
 from entracte.core.errors import DomainError
 from entracte.customers.api import router as auth_router
@@ -65,3 +66,4 @@ def http_error(request, exc: HttpError):
 api.add_router("/", catalog_router)
 api.add_router("/", sales_router)
 api.add_router("/auth", auth_router)
+api.add_router("/", access_router)

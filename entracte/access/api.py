@@ -1,0 +1,70 @@
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from pydantic import Field
+
+from entracte.catalog.models import Performance
+from entracte.core.translated import tr
+from entracte.customers.auth import StaffBearerToken
+from entracte.sales.api import ERRORS
+from entracte.sales.tickets import seat_label
+
+from . import selectors, services
+from .messages import describe
+from .models import Gate
+
+router = Router(tags=["access control"])
+controller = StaffBearerToken("access.scan")
+
+
+class ScanIn(Schema):
+    performance_id: int
+    code: str = Field(min_length=1, max_length=64)
+    gate_id: int | None = None
+
+
+class ScanOut(Schema):
+    result: str = Field(description="valid, already_scanned, cancelled, wrong_performance or unknown")
+    message: str
+    seat: str
+    tariff: str
+    first_scanned_at: datetime | None
+    first_gate: str
+
+
+class CodeOut(Schema):
+    code: str
+    seat: str
+    tariff: str
+    scanned: bool
+
+
+class CountsOut(Schema):
+    performance_id: int
+    tickets: int
+    scanned: int
+    expected: int
+
+
+@router.post("/access/scan", response={200: ScanOut, **ERRORS}, auth=controller,
+             summary="Scan a ticket code at a gate: the first valid scan admits, any other is refused with the reason")
+def scan(request, payload: ScanIn):
+    performance = get_object_or_404(Performance, pk=payload.performance_id)
+    gate = get_object_or_404(Gate, pk=payload.gate_id, venue=performance.hall.venue_id) if payload.gate_id else None
+    return describe(services.scan_ticket(code=payload.code, performance_id=performance.pk, gate=gate, actor=request.auth))
+
+
+@router.get("/access/performances/{performance_id}/codes", response={200: list[CodeOut], **ERRORS}, auth=controller,
+            summary="The valid codes of a performance, for an offline scanner")
+def codes(request, performance_id: int):
+    performance = get_object_or_404(Performance, pk=performance_id)
+    return [{"code": t.code, "seat": seat_label(t), "tariff": tr(t.tariff.name), "scanned": t.scanned_at is not None}
+            for t in selectors.valid_codes(performance)]
+
+
+@router.get("/access/performances/{performance_id}/counts", response={200: CountsOut, **ERRORS}, auth=controller,
+            summary="Tickets and scanned tickets of a performance")
+def counts(request, performance_id: int):
+    performance = get_object_or_404(Performance, pk=performance_id)
+    return {"performance_id": performance.pk, **selectors.scan_counts([performance.pk])[performance.pk]}

@@ -1,0 +1,26 @@
+"""Read queries for access control: counts per performance, codes for offline scanners."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from entracte.sales.models import Ticket
+
+
+def scan_counts(performance_ids) -> dict[int, dict]:
+    """Per performance: valid tickets, tickets scanned in, and how many are still expected."""
+    rows = (Ticket.objects.filter(performance_id__in=list(performance_ids), status=Ticket.VALID)
+            .values("performance_id")
+            .annotate(tickets=Count("id"), scanned=Count("id", filter=Q(scanned_at__isnull=False))))
+    counts = {pid: {"tickets": 0, "scanned": 0, "expected": 0} for pid in performance_ids}
+    for row in rows:
+        counts[row["performance_id"]] = {"tickets": row["tickets"], "scanned": row["scanned"],
+                                         "expected": row["tickets"] - row["scanned"]}
+    return counts
+
+
+def valid_codes(performance):
+    """The codes an offline scanner may admit, with what it shows on a valid scan."""
+    return (Ticket.objects.filter(performance=performance, status=Ticket.VALID)
+            .select_related("performance_seat__seat", "performance_seat__area", "tariff")
+            .order_by("code"))
