@@ -17,11 +17,12 @@ class PaymentForm(forms.Form):
     card_terminal_reference = forms.CharField(label=_("Terminal slip number"), max_length=64, required=False)
     cheque = forms.DecimalField(label=_("Cheque"), **MONEY)
     cheque_reference = forms.CharField(label=_("Cheque number"), max_length=64, required=False)
+    balance = forms.DecimalField(label=_("From the contact's balance"), **MONEY)
     delivery_mode = forms.ChoiceField(label=_("Delivery"), choices=Order.DELIVERY_MODES, initial=Order.PICKUP)
     send_email = forms.BooleanField(label=_("Email the tickets to the contact"), required=False)
     expected_total = forms.DecimalField(widget=forms.HiddenInput, required=False, decimal_places=2, max_digits=10)
 
-    METHODS = ("cash", "card_terminal", "cheque")
+    METHODS = ("cash", "card_terminal", "cheque", "balance")
 
 
 class ContactForm(forms.Form):
@@ -33,3 +34,20 @@ class ContactForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     organisation = forms.ModelChoiceField(label=_("Member of the organisation"), required=False,
                                           queryset=Contact.objects.filter(kind=Contact.ORGANISATION).order_by("last_name"))
+
+
+class CancelForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(label=_("Tickets to cancel"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    refund_to = forms.ChoiceField(label=_("Refund"), initial="original", choices=[
+        ("original", _("by the original payment methods")), ("balance", _("to the contact's balance")),
+        ("none", _("no refund"))])
+    note = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, tickets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(t.pk, str(t.pk)) for t in tickets]
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount to credit"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    note = forms.CharField(label=_("Reason"), max_length=200)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/<int:pk>/", views.contact, name="contact"),
+    path("contacts/<int:pk>/credit/", views.credit_contact, name="credit_contact"),
     path("orders/<str:number>/", views.order, name="order"),
     path("orders/<str:number>/tickets.pdf", views.order_pdf, name="order_pdf"),
     path("orders/<str:number>/email/", views.email_order, name="email_order"),

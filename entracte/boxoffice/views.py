@@ -6,7 +6,9 @@ sale is for. Every step is a plain form post, so the pages work with the keyboar
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,12 +20,12 @@ from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
 from entracte.customers import services as customers
 from entracte.customers.models import Contact
-from entracte.sales import carts, checkout, emails, selectors as sales, staff, tickets
+from entracte.sales import balance, carts, checkout, emails, refunds, selectors as sales, staff, tickets
 from entracte.sales.models import Order
 from entracte.shop.holding import hold_best_from_post, hold_chosen_from_post, to_int
 from entracte.shop.seatmap import performance_page
 
-from .forms import ContactForm, PaymentForm
+from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
 from .permissions import staff_required
 
 POS_KEY, CART_KEY, CONTACT_KEY = "bo_pos", "bo_cart", "bo_contact"
@@ -223,9 +225,30 @@ def attach_contact(request):
 @staff_required("customers.view_contact")
 def contact(request, pk):
     found = get_object_or_404(Contact.objects.select_related("organisation"), pk=pk)
+    currency = settings.ENTRACTE_CURRENCY
     return render(request, "boxoffice/contact.html", {
         "found": found, "orders": sales.orders_of_contact(found), "people": found.people.order_by("last_name"),
+        "balance": balance.balance_of(found, currency), "currency": currency, "credit_form": CreditForm(),
+        "entries": found.balance_entries.select_related("order")[:50],
     })
+
+
+@staff_required("sales.refund")
+@require_POST
+def credit_contact(request, pk):
+    found = get_object_or_404(Contact.objects.exclude(kind=Contact.ANONYMOUS), pk=pk)
+    form = CreditForm(request.POST)
+    if form.is_valid():
+        try:
+            balance.credit(contact=found, amount=form.cleaned_data["amount"], currency=settings.ENTRACTE_CURRENCY,
+                           note=form.cleaned_data["note"], actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The balance was credited."))
+    else:
+        messages.error(request, _("Give an amount and a reason."))
+    return redirect("boxoffice:contact", pk)
 
 
 def _order(number) -> Order:
@@ -235,8 +258,28 @@ def _order(number) -> Order:
 @staff_required("sales.view_order")
 def order(request, number):
     found = _order(number)
+    items = list(sales.tickets_of_order(found))
+    valid = [t for t in items if t.status == "valid"]
+    form = CancelForm(request.POST or None, tickets=valid)
+    if request.method == "POST":
+        if not request.user.has_perm("sales.refund"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                amount = refunds.cancel_tickets(order=found, ticket_ids=data["tickets"], refund_to=data["refund_to"],
+                                                note=data["note"], actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("%(n)s ticket(s) cancelled; %(amount)s refunded.") % {
+                    "n": len(data["tickets"]), "amount": f"{amount} {found.currency}"})
+            return redirect("boxoffice:order", number)
+        messages.error(request, _("Choose at least one ticket to cancel."))
+    paid, refunded = refunds.paid_and_refunded(found)
     return render(request, "boxoffice/order.html", {
-        "order": found, "tickets": list(sales.tickets_of_order(found)), "payments": found.payments.order_by("created_at"),
+        "order": found, "tickets": items, "valid": valid, "payments": found.payments.order_by("created_at", "pk"),
+        "paid": paid, "refunded": refunded, "cancel_form": form,
     })
 
 

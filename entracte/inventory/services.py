@@ -121,3 +121,9 @@ def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
     audit.record(action="inventory.contingent_assigned", object_type="inventory.performanceseat", object_id=",".join(map(str, ids[:50])),
                  actor=actor, data={"contingent": getattr(contingent, "code", None), "seats": changed})
     return changed
+
+
+def release_sold(*, ids: list[int]) -> int:
+    """Put sold seats back on sale (their tickets were cancelled). The caller checks the row count."""
+    return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
+                   f"WHERE state = 'sold' AND id IN ({placeholders(ids)})", list(ids))

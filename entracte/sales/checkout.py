@@ -32,7 +32,7 @@ from entracte.inventory import services as inventory
 from . import emails, selectors
 from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
 from .models import Cart, CartItem, Order, Payment, Ticket
-from .providers import PaymentProvider, PaymentResult, get_provider
+from .providers import PaymentProvider, PaymentResult, UnknownPaymentMethod, get_provider
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,15 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
     channel = cart.point_of_sale.channel.code
     parts = split_payment(tenders=tenders or [Tender(payment_method, None, payment_data or {})], total=quote.total,
                           channel=channel)
+    staff = actor if getattr(actor, "is_staff", False) else None
+    if any(p.identified_buyer_only for p, _a, _d in parts) and buyer.contact.is_guest and staff is None:
+        raise UnknownPaymentMethod()
     seat_ids = [item.performance_seat_id for item in view.items]
     grace = now + timedelta(minutes=settings.ENTRACTE_PAYMENT_GRACE_MINUTES)
     if view.expires_at < grace and inventory.extend_hold(ids=seat_ids, token=cart.token, until=grace, now=now) != len(seat_ids):
         raise HoldExpired()
 
     authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
-    staff = actor if getattr(actor, "is_staff", False) else None
     try:
         with transaction.atomic():
             if inventory.mark_sold(ids=seat_ids, token=cart.token, now=timezone.now()) != len(seat_ids):
@@ -161,6 +163,9 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                        category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price)
                 for item in view.items
             ])
+            for provider, result in authorized:
+                if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
+                    provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)
             if authorized:
                 insert([Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
                                 reference=result.reference, amount=result.amount.amount, currency=quote.currency,

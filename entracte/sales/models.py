@@ -36,8 +36,8 @@ class CartItem(models.Model):
 
 
 class Order(models.Model):
-    PAID, CANCELLED = "paid", "cancelled"
-    STATUSES = [(PAID, _("paid")), (CANCELLED, _("cancelled"))]
+    PAID, PARTLY_CANCELLED, CANCELLED = "paid", "partial", "cancelled"
+    STATUSES = [(PAID, _("paid")), (PARTLY_CANCELLED, _("partly cancelled")), (CANCELLED, _("cancelled"))]
     ETICKET, PICKUP = "eticket", "pickup"
     DELIVERY_MODES = [(ETICKET, _("E-ticket")), (PICKUP, _("Pick-up at the box office"))]
 
@@ -130,3 +130,34 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+
+
+class BalanceEntry(models.Model):
+    """One line of a contact's balance (credit the venue owes him): positive adds, negative spends.
+
+    The balance is the sum of the lines; `balance_after` keeps the running figure for display.
+    Lines are only written by `sales/balance.py`, under a lock on the contact, so the balance
+    never goes below zero.
+    """
+
+    GOODWILL, REFUND, SPEND = "goodwill", "refund", "spend"
+    REASONS = [(GOODWILL, _("credit by staff")), (REFUND, _("refund to balance")), (SPEND, _("spent on an order"))]
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="balance_entries", verbose_name=_("contact"))
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    balance_after = models.DecimalField(_("balance after"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=10, choices=REASONS)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="balance_entries", verbose_name=_("order"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("balance entry")
+        verbose_name_plural = _("balance entries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="balance_never_below_zero"),
+            models.CheckConstraint(condition=~Q(amount=0), name="balance_entry_not_zero"),
+        ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from entracte.core.errors import DomainError
 from entracte.customers import services
-from entracte.sales import selectors as sales
+from entracte.sales import balance, selectors as sales
 
 from .forms import ProfileForm, SignupForm
 
@@ -55,7 +56,10 @@ def dashboard(request):
     now = timezone.now()
     tickets = list(sales.tickets_of_contact(contact).filter(status="valid", performance__starts_at__gt=now))
     orders = list(sales.orders_of_contact(contact))
-    return render(request, "shop/account/dashboard.html", {"contact": contact, "tickets": tickets, "orders": orders})
+    currency = settings.ENTRACTE_CURRENCY
+    return render(request, "shop/account/dashboard.html", {
+        "contact": contact, "tickets": tickets, "orders": orders, "currency": currency,
+        "balance": balance.balance_of(contact, currency), "entries": contact.balance_entries.select_related("order")[:20]})
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
-from entracte.sales import carts, checkout as checkout_service, selectors as sales, tickets
+from entracte.customers.services import contact_for_user
+from entracte.sales import balance, carts, checkout as checkout_service, selectors as sales, tickets
 from entracte.sales.models import Cart
 
 from .forms import CheckoutForm
@@ -101,16 +104,21 @@ def checkout(request):
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     guest = not request.user.is_authenticated or request.user.is_staff  # staff buy for someone: as a guest
-    form = CheckoutForm(request.POST or None, guest=guest, initial={"expected_total": view.quote.total})
+    total = view.quote.total
+    available = Decimal("0") if guest else balance.balance_of(contact_for_user(request.user), view.quote.currency)
+    form = CheckoutForm(request.POST or None, guest=guest, balance=available, total=total,
+                        initial={"expected_total": total})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        card = {"number": data["card_number"], "expiry": data["card_expiry"], "cvc": data["card_cvc"]}
+        tenders = [checkout_service.Tender("demo_card", None, card)]
+        if form.balance_part(data) > 0:
+            tenders.insert(0, checkout_service.Tender("balance", form.balance_part(data)))
         try:
             buyer = checkout_service.resolve_buyer(user=request.user, email=data.get("email"), first_name=data.get("first_name", ""),
                                                    last_name=data.get("last_name", ""), language=get_language()[:2])
             order = checkout_service.place_order(
-                cart=current, buyer=buyer,
-                delivery_mode=data["delivery_mode"], payment_method="demo_card",
-                payment_data={"number": data["card_number"], "expiry": data["card_expiry"], "cvc": data["card_cvc"]},
+                cart=current, buyer=buyer, delivery_mode=data["delivery_mode"], tenders=tenders,
                 expected_total=data.get("expected_total"), actor=request.user,
             )
         except DomainError as exc:

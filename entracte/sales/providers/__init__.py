@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from entracte.core.errors import InvalidInput
 
 from .base import PaymentDataInvalid, PaymentDeclined, PaymentProvider, PaymentResult
+from .balance import BalanceProvider
 from .demo import DemoCardProvider
 from .recorded import CARD_TERMINAL, CASH, CHEQUE
 
-PROVIDERS: dict[str, PaymentProvider] = {p.code: p for p in (DemoCardProvider(), CASH, CARD_TERMINAL, CHEQUE)}
+PROVIDERS: dict[str, PaymentProvider] = {p.code: p for p in (DemoCardProvider(), CASH, CARD_TERMINAL, CHEQUE, BalanceProvider())}
 
 
 class UnknownPaymentMethod(InvalidInput):

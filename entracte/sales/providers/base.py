@@ -33,6 +33,8 @@ class PaymentProvider:
     method: str = ""  # what the payment record says the customer paid with
     label = ""
     channels: frozenset[str] | None = None  # sales channel codes where it is offered; None: all
+    in_transaction = False          # True: the money moves in the order's transaction (`capture`)
+    identified_buyer_only = False   # True: not for guest buyers on the web
 
     def offered_on(self, channel_code: str) -> bool:
         return self.channels is None or channel_code in self.channels
