@@ -80,3 +80,38 @@ def test_seats_are_picked_on_the_map_with_the_keyboard(live_server, perf, browse
     assert page.locator("#picked-count").inner_text() == "2"
     page.get_by_role("button", name="Ajouter les places sélectionnées").click()
     assert page.locator("tbody tr").count() == 2
+
+
+def test_box_office_sale_with_a_new_contact_and_a_split_payment(live_server, perf, browser_page):
+    from entracte.core.roles import OPERATOR
+    from entracte.sales.models import Payment
+
+    from . import factories
+
+    counter = factories.point_of_sale("guichet", "boxoffice", fee="0.00")
+    operator = factories.staff_user(OPERATOR, "guichet@staff.example", points_of_sale=[counter])
+    operator.set_password("guichet-pass-1")
+    operator.save()
+    page = browser_page
+    page.goto(f"{live_server.url}/boxoffice/")
+    page.get_by_label("E-mail").fill("guichet@staff.example")
+    page.get_by_label("Mot de passe").fill("guichet-pass-1")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Carmen").click()
+    page.get_by_label("Places", exact=True).fill("2")
+    page.get_by_role("button", name="Meilleures places").click()
+    page.get_by_role("link", name="Encaisser").click()
+    page.get_by_role("link", name="Créer un contact").first.click()
+    page.get_by_label("Nom, ou nom de la structure").fill("Durand")
+    page.get_by_label("Prénom").fill("Alice")
+    page.get_by_role("button", name="Créer et rattacher à la vente").click()
+    assert "Durand" in page.locator("#contact-title + p").inner_text()
+    page.get_by_label("Espèces").fill("30")
+    page.get_by_label("Carte (TPE)").fill("70")
+    page.get_by_role("button", name="Enregistrer le paiement et émettre les billets").click()
+    page.get_by_role("link", name="Imprimer les billets").wait_for()
+    order = Order.objects.get()
+    assert order.created_by == operator and order.contact.last_name == "Durand" and order.tickets.count() == 2
+    assert sorted(Payment.objects.filter(order=order).values_list("method", flat=True)) == ["card_terminal", "cash"]
+    pdf = page.request.get(f"{live_server.url}/boxoffice/orders/{order.number}/tickets.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
