@@ -1,0 +1,140 @@
+"""Doors opening: S concurrent scanners read the tickets of one performance through the API.
+
+    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--workers 4]
+
+Runs the app under gunicorn on PostgreSQL (a throwaway cluster, or DATABASE_URL) with one
+sold-out performance. Each scanner takes the next code from a shared list and posts it to
+`/api/access/scan` with a controller's token; the list holds every ticket `--passes` times
+(the second reading of a ticket answers "already scanned") plus 1 % unknown codes. Prints
+scans/s, p50/p95/p99 latency and the outcomes, then checks in the database that no ticket
+was admitted twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from onsale import cpu_by_role, django_setup, pct, prepare, serve  # noqa: E402
+from pgcluster import cluster  # noqa: E402
+
+
+def sell_everything(setup: dict) -> tuple[list[str], str]:
+    """Every seat sold in one order (as if the on-sale happened); a controller and his token."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from entracte.catalog.models import PointOfSale
+    from entracte.core.roles import CONTROLLER, assign_role
+    from entracte.customers.models import ApiToken, Contact, User
+    from entracte.inventory.models import PerformanceSeat
+    from entracte.sales.models import Order, Ticket
+
+    seats = list(PerformanceSeat.objects.filter(performance_id=setup["performance"]).values_list("id", "category_id"))
+    contact = Contact.objects.create(email="bench@example.org")
+    order = Order.objects.create(contact=contact, email=contact.email, point_of_sale=PointOfSale.objects.get(code="web"),
+                                 currency="EUR", subtotal=Decimal("0"), order_fee=Decimal("0"), total=Decimal("0"))
+    tickets = Ticket.objects.bulk_create(
+        Ticket(order=order, performance_id=setup["performance"], performance_seat_id=pk, category_id=cat,
+               tariff_id=setup["tariff"], price=Decimal("0")) for pk, cat in seats)
+    PerformanceSeat.objects.filter(performance_id=setup["performance"]).update(state="sold")
+    controller = User.objects.create_user(email="controle@bench.example", password="x")
+    assign_role(controller, CONTROLLER)
+    token = ApiToken.issue(user=controller, name="bench")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+    return [t.code for t in tickets], token
+
+
+async def scanner(session, base, queue, performance, stats):
+    while queue:
+        code = queue.pop()
+        t0 = time.perf_counter()
+        async with session.post(f"{base}/api/access/scan", json={"performance_id": performance, "code": code}) as r:
+            data = await r.json()
+        stats["latency"].append(time.perf_counter() - t0)
+        stats["results"][data.get("result", f"http {r.status}")] += 1
+
+
+async def doors(base, codes, performance, scanners, token):
+    import aiohttp
+
+    stats = {"latency": [], "results": Counter()}
+    queue = list(codes)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=scanners), headers=headers,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
+        start = time.perf_counter()
+        await asyncio.gather(*(scanner(session, base, queue, performance, stats) for _ in range(scanners)))
+        stats["elapsed"] = time.perf_counter() - start
+    return stats
+
+
+def admitted_twice(performance: int) -> int:
+    from django.db.models import Count
+
+    from entracte.access.models import Scan
+
+    return (Scan.objects.filter(performance_id=performance, result="valid").values("ticket")
+            .annotate(n=Count("id")).filter(n__gt=1).count())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scanners", type=int, default=20)
+    parser.add_argument("--seats", type=int, default=2000)
+    parser.add_argument("--passes", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+    with cluster(port=55435) as database_url:
+        if "entracte_bench" in database_url:
+            import subprocess
+
+            subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
+                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        django_setup(database_url)
+        setup = prepare(args.seats)
+        codes, token = sell_everything(setup)
+        readings = codes * args.passes + [f"UNKNOWN{i:06d}" for i in range(len(codes) // 100)]
+        random.shuffle(readings)
+        print(f"{len(codes)} tickets, {len(readings)} readings, {args.scanners} scanners, gunicorn with {args.workers} workers, "
+              f"PostgreSQL, {os.cpu_count()} cores")
+        servers = serve(database_url, args.workers, args.port)
+        try:
+            cpu_before = cpu_by_role(servers[1].pid)
+            stats = asyncio.run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token))
+            cpu_after = cpu_by_role(servers[1].pid)
+        finally:
+            for proc in servers:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+        n = len(stats["latency"])
+        print(f"scans/s {n / stats['elapsed']:.0f}   ({n} scans in {stats['elapsed']:.2f} s)")
+        print(f"latency p50 {pct(stats['latency'], 50):.1f} ms  p95 {pct(stats['latency'], 95):.1f} ms  "
+              f"p99 {pct(stats['latency'], 99):.1f} ms")
+        print(f"outcomes: {dict(stats['results'])}")
+        print("CPU ms per scan: " + ", ".join(f"{role} {(cpu_after[role] - cpu_before[role]) * 1000 / max(n, 1):.2f}"
+                                               for role in cpu_after))
+        twice = admitted_twice(setup["performance"])
+        print(f"database check: tickets admitted twice = {twice}")
+        if twice or stats["results"]["valid"] != len(codes):
+            print("FAILURE")
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
