@@ -93,3 +93,25 @@ def test_roles_are_created_by_migrate_and_resynced():
     roles.sync_roles()
     assert operator.permissions.filter(codename="sell").exists()
     assert not operator.permissions.filter(content_type__app_label="catalog", codename__startswith="change_").exists()
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, SPECTATOR, roles.CONTROLLER])
+def test_no_box_office_or_access_action_answers_to_someone_without_the_role(client, perf, people, who):
+    """Every box-office route (GET and POST) refuses them, whatever the arguments."""
+    from entracte.access import urls as access_urls
+    from entracte.boxoffice import urls as boxoffice_urls
+
+    if who != ANONYMOUS:
+        client.force_login(people[who])
+    order = _order()
+    args = {"pk": order.contact_id, "item_id": 1, "number": order.number}
+    patterns = [("boxoffice", p) for p in boxoffice_urls.urlpatterns if p.name != "login"]
+    if who != roles.CONTROLLER:
+        patterns += [("access", p) for p in access_urls.urlpatterns]
+    for namespace, pattern in patterns:
+        url = reverse(f"{namespace}:{pattern.name}", kwargs={k: args[k] for k in pattern.pattern.converters})
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (302, 403, 405), (who, url, method.__name__, response.status_code)
+            if response.status_code == 302:
+                assert "/login/" in response["Location"], (who, url, method.__name__, response["Location"])

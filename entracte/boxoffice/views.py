@@ -22,7 +22,8 @@ from entracte.customers import services as customers
 from entracte.customers.models import Contact
 from entracte.sales import balance, carts, checkout, emails, refunds, selectors as sales, staff, tickets
 from entracte.sales.models import Order
-from entracte.shop.holding import hold_best_from_post, hold_chosen_from_post, to_int
+from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post,
+                                    to_int)
 from entracte.shop.seatmap import performance_page
 
 from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
@@ -153,24 +154,14 @@ def sale(request):
 @sells
 @require_POST
 def remove_item(request, item_id):
-    cart = _cart(request)
-    if cart:
-        try:
-            carts.remove_item(cart=cart, item_id=item_id)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    remove_from_post(request, _cart(request), item_id)
     return redirect("boxoffice:sale")
 
 
 @sells
 @require_POST
 def change_tariff(request, item_id):
-    cart, tariff = _cart(request), to_int(request.POST.get("tariff"))
-    if cart and tariff is not None:
-        try:
-            carts.change_tariff(cart=cart, item_id=item_id, tariff_id=tariff)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    change_tariff_from_post(request, _cart(request), item_id)
     return redirect("boxoffice:sale")
 
 

@@ -47,3 +47,21 @@ def hold_chosen_from_post(request, performance, get_cart) -> int | None:
         return None
     return _done(request, lambda: carts.add_chosen_seats(
         cart=get_cart(), performance=performance, seat_ids=seat_ids, tariff_id=tariff))
+
+
+def remove_from_post(request, cart, item_id: int) -> None:
+    if cart:
+        _try(request, lambda: carts.remove_item(cart=cart, item_id=item_id))
+
+
+def change_tariff_from_post(request, cart, item_id: int) -> None:
+    tariff = to_int(request.POST.get("tariff"))
+    if cart and tariff is not None:
+        _try(request, lambda: carts.change_tariff(cart=cart, item_id=item_id, tariff_id=tariff))
+
+
+def _try(request, call) -> None:
+    try:
+        call()
+    except DomainError as exc:
+        messages.error(request, exc.message)

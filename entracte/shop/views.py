@@ -19,7 +19,7 @@ from entracte.sales import balance, carts, checkout as checkout_service, selecto
 from entracte.sales.models import Cart
 
 from .forms import CheckoutForm
-from .holding import hold_best_from_post, hold_chosen_from_post, to_int
+from .holding import change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post
 from .seatmap import performance_page
 
 CART_KEY = "cart_token"
@@ -76,24 +76,13 @@ def cart(request):
 
 @require_POST
 def remove_item(request, item_id):
-    current = current_cart(request)
-    if current:
-        try:
-            carts.remove_item(cart=current, item_id=item_id)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    remove_from_post(request, current_cart(request), item_id)
     return redirect("shop:cart")
 
 
 @require_POST
 def change_tariff(request, item_id):
-    current = current_cart(request)
-    tariff = to_int(request.POST.get("tariff"))
-    if current and tariff is not None:
-        try:
-            carts.change_tariff(cart=current, item_id=item_id, tariff_id=tariff)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+    change_tariff_from_post(request, current_cart(request), item_id)
     return redirect("shop:cart")
 
 
