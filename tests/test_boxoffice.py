@@ -152,3 +152,24 @@ def test_organisation_with_its_people(desk):
     desk.post(reverse("boxoffice:contact_new"), {"kind": "individual", "last_name": "Petit", "organisation": company.pk})
     page = desk.get(reverse("boxoffice:contact", args=[company.pk]))
     assert company.kind == "organisation" and "Petit" in page.content.decode()
+
+
+def test_abandoning_a_sale_frees_its_seats(desk, perf):
+    _hold_two(desk, perf)
+    desk.post(reverse("boxoffice:cancel_sale"))
+    assert PerformanceSeat.objects.filter(performance=perf, state="held").count() == 0
+    assert not Order.objects.exists()
+
+
+def test_emailing_tickets_again_checks_the_address_and_is_audited(desk, perf, operator, django_capture_on_commit_callbacks):
+    _hold_two(desk, perf)
+    desk.post(reverse("boxoffice:sale"), {"delivery_mode": "pickup"})
+    order = Order.objects.get()
+    desk.post(reverse("boxoffice:email_order", args=[order.number]), {"email": "not an address"})
+    order.refresh_from_db()
+    assert order.email == "" and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("boxoffice:email_order", args=[order.number]), {"email": "Later@Example.org"})
+    order.refresh_from_db()
+    assert order.email == "later@example.org" and [m.to for m in mail.outbox] == [["later@example.org"]]
+    assert AuditEntry.objects.filter(action="order.tickets_emailed", actor=operator).exists()

@@ -170,8 +170,7 @@ def change_tariff(request, item_id):
 def cancel_sale(request):
     cart = _cart(request)
     if cart:
-        for line in sales.cart_view(cart).items:
-            carts.remove_item(cart=cart, item_id=line.id)
+        carts.empty_cart(cart=cart)
     _new_sale(request)
     messages.info(request, _("The sale was abandoned and its seats released."))
     return redirect("boxoffice:home")
@@ -288,13 +287,10 @@ def order_pdf(request, number):
 @sells
 @require_POST
 def email_order(request, number):
-    found = _order(number)
-    address = (request.POST.get("email") or found.email or found.contact.email).strip()
-    if not address:
-        messages.error(request, _("This contact has no email address."))
+    try:
+        address = emails.send_tickets_to(order=_order(number), email=request.POST.get("email", ""), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
-        if address != found.email:
-            Order.objects.filter(pk=found.pk).update(email=address)
-        emails.send_order_confirmation.enqueue(order_id=found.pk)
         messages.success(request, _("The tickets were sent to %(email)s.") % {"email": address})
     return redirect("boxoffice:order", number)

@@ -108,6 +108,15 @@ def remove_item(*, cart: Cart, item_id: int) -> None:
         item.delete()
 
 
+def empty_cart(*, cart: Cart) -> None:
+    """Release every seat the cart holds and drop its lines (a sale abandoned at the counter)."""
+    with transaction.atomic():
+        ids = list(cart.items.values_list("performance_seat_id", flat=True))
+        if ids:
+            inventory.release(ids=ids, token=cart.token)
+        cart.items.all().delete()
+
+
 def change_tariff(*, cart: Cart, item_id: int, tariff_id: int) -> CartItem:
     item = _item(cart, item_id)
     _check_sellable(cart=cart, performance=item.performance, tariff_id=tariff_id,
