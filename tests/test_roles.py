@@ -48,6 +48,9 @@ def _pages(perf):
         reverse("boxoffice:contact_new"): {roles.OPERATOR, roles.ADMINISTRATOR},
         reverse("boxoffice:contact", args=[order.contact_id]): {roles.OPERATOR, roles.ADMINISTRATOR},
         reverse("boxoffice:order", args=[order.number]): {roles.OPERATOR, roles.ADMINISTRATOR},
+        reverse("boxoffice:reports"): {roles.ADMINISTRATOR},
+        reverse("boxoffice:report_performance", args=[perf.pk]): {roles.ADMINISTRATOR},
+        reverse("boxoffice:report_cash"): {roles.ADMINISTRATOR},
         reverse("admin:catalog_tariff_add"): {roles.ADMINISTRATOR},
         reverse("admin:catalog_performance_add"): {roles.ADMINISTRATOR},
     }

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from entracte.customers.models import Contact
+from entracte.catalog.models import PointOfSale
+from entracte.customers.models import Contact, User
 from entracte.sales.models import Order
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0"), "required": False}
@@ -51,3 +52,26 @@ class CancelForm(forms.Form):
 class CreditForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount to credit"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
     note = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CashReportForm(forms.Form):
+    """The period and, optionally, the operator and point of sale of an end-of-day cash report."""
+
+    MAX_DAYS = 366
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    operator = forms.ModelChoiceField(label=_("Operator"), required=False, empty_label=_("All operators"),
+                                      queryset=User.objects.filter(is_staff=True).order_by("email"))
+    point_of_sale = forms.ModelChoiceField(label=_("Point of sale"), required=False, empty_label=_("All points of sale"),
+                                           queryset=PointOfSale.objects.order_by("pk"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end of the period is before its start."))
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("end", _("A report covers at most %(days)s days.") % {"days": self.MAX_DAYS})
+        return data

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import report_views, views
 
 app_name = "boxoffice"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("orders/<str:number>/", views.order, name="order"),
     path("orders/<str:number>/tickets.pdf", views.order_pdf, name="order_pdf"),
     path("orders/<str:number>/email/", views.email_order, name="email_order"),
+    path("reports/", report_views.index, name="reports"),
+    path("reports/performances/<int:pk>/", report_views.performance, name="report_performance"),
+    path("reports/performances/<int:pk>/sales.csv", report_views.performance_csv, name="report_performance_csv"),
+    path("reports/takings/", report_views.cash, name="report_cash"),
+    path("reports/takings.csv", report_views.cash_csv, name="report_cash_csv"),
 ]

@@ -20,7 +20,7 @@ from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
 from entracte.customers import services as customers
 from entracte.customers.models import Contact
-from entracte.sales import balance, carts, checkout, emails, refunds, selectors as sales, staff, tickets
+from entracte.sales import balance, carts, checkout, emails, refunds, reports, selectors as sales, staff, tickets
 from entracte.sales.models import Order
 from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post,
                                     to_int)
@@ -81,6 +81,8 @@ def home(request):
         "pos": pos, "points_of_sale": staff.points_of_sale_for(request.user),
         "performances": catalog.published_performances().filter(starts_at__gt=timezone.now()).order_by("starts_at"),
         "view": sales.cart_view(cart) if cart else None, "contact": _contact(request),
+        # The operator's own end-of-day figures, to close his till.
+        "my_takings": reports.cash_report(start=timezone.localdate(), operator_id=request.user.pk),
     })
 
 
