@@ -162,7 +162,7 @@ def pg_stats_print(orders: int) -> None:
                           FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 15""")
         rows = cursor.fetchall()
     connection.close()
-    print(f"  PostgreSQL time per order (ms): plan / exec / calls per order / statement")
+    print("  PostgreSQL time per order (ms): plan / exec / calls per order / statement")
     for calls, plan, exe, query in rows:
         print(f"    {plan / max(orders, 1):6.3f} {exe / max(orders, 1):6.3f} {calls / max(orders, 1):5.2f}  {query}")
 

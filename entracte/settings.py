@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "entracte.customers",
     "entracte.sales",
     "entracte.access",
+    "entracte.reservations",
     "entracte.shop",
     "entracte.boxoffice",
     "entracte.api",
@@ -165,6 +166,9 @@ ENTRACTE_DEFAULT_HOLD_MINUTES = 15
 # Extra time a hold gets while the payment provider answers, so that a slow card
 # authorisation never loses the seats it is paying for.
 ENTRACTE_PAYMENT_GRACE_MINUTES = 5
+# Default time a reservation made at the counter or on the phone is kept unpaid (never past
+# the end of sales of its first performance).
+ENTRACTE_RESERVATION_DAYS = 3
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,6 @@
 """The shop's main journey in a real browser: Debian's chromium driven by Playwright."""
 
 import os
-import shutil
 from io import BytesIO
 
 import pytest

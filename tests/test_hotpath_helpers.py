@@ -18,7 +18,6 @@ from entracte.customers.models import User
 from entracte.sales import carts
 from entracte.sales.errors import SalesClosed, TariffNotAvailable
 
-from . import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entracte.catalog.models import PointOfSale
 from entracte.customers.models import Contact, User
+from entracte.sales.checkout import Tender
 from entracte.sales.models import Order
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0"), "required": False}
@@ -24,6 +25,13 @@ class PaymentForm(forms.Form):
     expected_total = forms.DecimalField(widget=forms.HiddenInput, required=False, decimal_places=2, max_digits=10)
 
     METHODS = ("cash", "card_terminal", "cheque", "balance")
+
+    def tenders(self) -> list[Tender]:
+        """The amounts entered, as tenders; all empty means the whole amount in cash."""
+        data = self.cleaned_data
+        tenders = [Tender(method, data[method], {"reference": data.get(f"{method}_reference", "")})
+                   for method in self.METHODS if data.get(method)]
+        return tenders or [Tender("cash")]
 
 
 class ContactForm(forms.Form):
@@ -75,3 +83,13 @@ class CashReportForm(forms.Form):
             elif (end - start).days >= self.MAX_DAYS:
                 self.add_error("end", _("A report covers at most %(days)s days.") % {"days": self.MAX_DAYS})
         return data
+
+
+class ReserveForm(forms.Form):
+    deadline = forms.DateTimeField(label=_("Keep the seats until"), input_formats=["%Y-%m-%dT%H:%M"],
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ReservationCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

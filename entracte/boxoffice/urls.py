@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import report_views, views
+from . import report_views, reservation_views, views
 
 app_name = "boxoffice"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("sale/contact/", views.attach_contact, name="attach_contact"),
     path("sale/items/<int:item_id>/remove/", views.remove_item, name="remove_item"),
     path("sale/items/<int:item_id>/tariff/", views.change_tariff, name="change_tariff"),
+    path("sale/reserve/", reservation_views.reserve, name="reserve"),
+    path("reservations/", reservation_views.reservations, name="reservations"),
+    path("reservations/<str:number>/", reservation_views.reservation, name="reservation"),
+    path("reservations/<str:number>/pay/", reservation_views.pay, name="pay_reservation"),
+    path("reservations/<str:number>/cancel/", reservation_views.cancel, name="cancel_reservation"),
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/<int:pk>/", views.contact, name="contact"),

@@ -20,6 +20,7 @@ from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
 from entracte.customers import services as customers
 from entracte.customers.models import Contact
+from entracte.reservations import selectors as reservations
 from entracte.sales import balance, carts, checkout, emails, refunds, reports, selectors as sales, staff, tickets
 from entracte.sales.models import Order
 from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post,
@@ -27,60 +28,28 @@ from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post,
 from entracte.shop.seatmap import performance_page
 
 from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
+from . import session
 from .permissions import staff_required
+from .reservation_views import reserve_form_for
 
-POS_KEY, CART_KEY, CONTACT_KEY = "bo_pos", "bo_cart", "bo_contact"
 sells = staff_required("sales.sell")
-
-
-def _point_of_sale(request):
-    """The operator's point of sale: the one he chose, else the first he may use."""
-    allowed = staff.points_of_sale_for(request.user)
-    chosen = allowed.filter(pk=request.session.get(POS_KEY)).first() or allowed.first()
-    if chosen is not None:
-        request.session[POS_KEY] = chosen.pk
-    return chosen
-
-
-def _cart(request, *, create: bool = False):
-    pos = _point_of_sale(request)
-    if pos is None:
-        return None
-    token = request.session.get(CART_KEY)
-    cart = sales.cart_by_token(token) if token else None
-    if cart is not None and cart.point_of_sale_id != pos.pk:
-        cart = None  # the operator switched point of sale: the old cart's holds simply expire
-    if cart is None and create:
-        cart = carts.create_cart(point_of_sale=pos)
-        request.session[CART_KEY] = cart.token
-    return cart
-
-
-def _contact(request) -> Contact | None:
-    pk = request.session.get(CONTACT_KEY)
-    return Contact.objects.filter(pk=pk).first() if pk else None
-
-
-def _new_sale(request) -> None:
-    for key in (CART_KEY, CONTACT_KEY):
-        request.session.pop(key, None)
 
 
 @sells
 def home(request):
-    pos = _point_of_sale(request)
+    pos = session.point_of_sale(request)
     if request.method == "POST":
         chosen = staff.points_of_sale_for(request.user).filter(pk=to_int(request.POST.get("point_of_sale"))).first()
         if chosen is None:
             messages.error(request, staff.NotYourPointOfSale.default_message)
         else:
-            request.session[POS_KEY] = chosen.pk
+            request.session[session.POS_KEY] = chosen.pk
         return redirect("boxoffice:home")
-    cart = _cart(request)
+    cart = session.cart(request)
     return render(request, "boxoffice/home.html", {
         "pos": pos, "points_of_sale": staff.points_of_sale_for(request.user),
         "performances": catalog.published_performances().filter(starts_at__gt=timezone.now()).order_by("starts_at"),
-        "view": sales.cart_view(cart) if cart else None, "contact": _contact(request),
+        "view": sales.cart_view(cart) if cart else None, "contact": session.contact(request),
         # The operator's own end-of-day figures, to close his till.
         "my_takings": reports.cash_report(start=timezone.localdate(), operator_id=request.user.pk),
     })
@@ -88,52 +57,44 @@ def home(request):
 
 @sells
 def performance(request, pk):
-    pos = _point_of_sale(request)
+    pos = session.point_of_sale(request)
     if pos is None:
         return redirect("boxoffice:home")
-    cart = _cart(request)
+    cart = session.cart(request)
     context = performance_page(catalog.performance(pk), pos, token=cart.token if cart else "", now=timezone.now(),
                                max_quantity=carts.MAX_SEATS_PER_REQUEST)
-    context.update(pos=pos, view=sales.cart_view(cart) if cart else None, contact=_contact(request))
+    context.update(pos=pos, view=sales.cart_view(cart) if cart else None, contact=session.contact(request))
     return render(request, "boxoffice/performance.html", context)
 
 
 @sells
 @require_POST
 def add_best(request, pk):
-    hold_best_from_post(request, catalog.performance(pk), lambda: _cart(request, create=True))
+    hold_best_from_post(request, catalog.performance(pk), lambda: session.cart(request, create=True))
     return redirect("boxoffice:performance", pk)
 
 
 @sells
 @require_POST
 def add_seats(request, pk):
-    hold_chosen_from_post(request, catalog.performance(pk), lambda: _cart(request, create=True))
+    hold_chosen_from_post(request, catalog.performance(pk), lambda: session.cart(request, create=True))
     return redirect("boxoffice:performance", pk)
-
-
-def _payment_tenders(data) -> list[checkout.Tender]:
-    tenders = []
-    for method in PaymentForm.METHODS:
-        if data.get(method):
-            tenders.append(checkout.Tender(method, data[method], {"reference": data.get(f"{method}_reference", "")}))
-    return tenders
 
 
 @sells
 def sale(request):
-    cart = _cart(request)
+    cart = session.cart(request)
     view = sales.cart_view(cart) if cart else None
     if view and view.expired:
         messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
         checkout.forget_expired(cart=cart, lines=view.expired)
         view = sales.cart_view(cart)
-    contact = _contact(request)
+    contact = session.contact(request)
     total = view.quote.total if view else None
     form = PaymentForm(request.POST or None, initial={"expected_total": total, "send_email": bool(contact and contact.email)})
     if request.method == "POST" and view and view.items and form.is_valid():
         data = form.cleaned_data
-        tenders = _payment_tenders(data) or [checkout.Tender("cash")]
+        tenders = form.tenders()
         buyer_contact = contact or customers.anonymous_contact()
         email = buyer_contact.email if data["send_email"] else ""
         try:
@@ -144,36 +105,37 @@ def sale(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            _new_sale(request)
+            session.new_sale(request)
             messages.success(request, _("Order %(number)s paid.") % {"number": order.number})
             return redirect("boxoffice:order", order.number)
+    pos = cart.point_of_sale if cart else session.point_of_sale(request)
     return render(request, "boxoffice/sale.html", {
-        "view": view, "form": form, "contact": contact, "pos": cart.point_of_sale if cart else _point_of_sale(request),
-        "tariffs": sales.tariff_choices(view) if view else {},
+        "view": view, "form": form, "contact": contact, "pos": pos,
+        "tariffs": sales.tariff_choices(view) if view else {}, "reserve_form": reserve_form_for(view, contact, pos),
     })
 
 
 @sells
 @require_POST
 def remove_item(request, item_id):
-    remove_from_post(request, _cart(request), item_id)
+    remove_from_post(request, session.cart(request), item_id)
     return redirect("boxoffice:sale")
 
 
 @sells
 @require_POST
 def change_tariff(request, item_id):
-    change_tariff_from_post(request, _cart(request), item_id)
+    change_tariff_from_post(request, session.cart(request), item_id)
     return redirect("boxoffice:sale")
 
 
 @sells
 @require_POST
 def cancel_sale(request):
-    cart = _cart(request)
+    cart = session.cart(request)
     if cart:
         carts.empty_cart(cart=cart)
-    _new_sale(request)
+    session.new_sale(request)
     messages.info(request, _("The sale was abandoned and its seats released."))
     return redirect("boxoffice:home")
 
@@ -182,7 +144,7 @@ def cancel_sale(request):
 def contacts(request):
     query = request.GET.get("q", "")
     return render(request, "boxoffice/contacts.html", {"query": query, "results": customers.search_contacts(query),
-                                                       "contact": _contact(request)})
+                                                       "contact": session.contact(request)})
 
 
 @sells
@@ -194,7 +156,7 @@ def contact_new(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            request.session[CONTACT_KEY] = contact.pk
+            request.session[session.CONTACT_KEY] = contact.pk
             messages.success(request, _("Contact %(number)s created and attached to the sale.") % {"number": contact.number})
             return redirect("boxoffice:sale")
     return render(request, "boxoffice/contact_form.html", {"form": form})
@@ -205,11 +167,11 @@ def contact_new(request):
 def attach_contact(request):
     pk = to_int(request.POST.get("contact"))
     if pk is None:
-        request.session.pop(CONTACT_KEY, None)
+        request.session.pop(session.CONTACT_KEY, None)
         messages.info(request, _("The sale is anonymous."))
     else:
         contact = get_object_or_404(Contact.objects.exclude(kind=Contact.ANONYMOUS), pk=pk)
-        request.session[CONTACT_KEY] = contact.pk
+        request.session[session.CONTACT_KEY] = contact.pk
         messages.success(request, _("The sale is for %(contact)s.") % {"contact": contact})
     return redirect("boxoffice:sale")
 
@@ -222,6 +184,7 @@ def contact(request, pk):
         "found": found, "orders": sales.orders_of_contact(found), "people": found.people.order_by("last_name"),
         "balance": balance.balance_of(found, currency), "currency": currency, "credit_form": CreditForm(),
         "entries": found.balance_entries.select_related("order")[:50],
+        "reservations": reservations.of_contact(found)[:50],
     })
 
 

@@ -127,3 +127,27 @@ def release_sold(*, ids: list[int]) -> int:
     """Put sold seats back on sale (their tickets were cancelled). The caller checks the row count."""
     return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
                    f"WHERE state = 'sold' AND id IN ({placeholders(ids)})", list(ids))
+
+
+# Reservations (pay later): the seats are 'reserved' with the reservation's token as holder
+# and no expiry of their own; the deadline lives on the reservation, and staff release
+# overdue ones. Each move checks state and holder in the UPDATE, so two operators acting on
+# one reservation at once cannot both move its seats.
+def reserve_held(*, ids: list[int], token: str, holder: str, now: datetime) -> int:
+    """Turn a cart's unexpired holds into seats reserved for `holder`. The caller checks the row count."""
+    return execute(f"UPDATE {_TABLE} SET state = 'reserved', hold_token = %s, hold_until = NULL "
+                   f"WHERE state = 'held' AND hold_token = %s AND hold_until >= %s AND id IN ({placeholders(ids)})",
+                   [holder, token, param_datetime(now), *ids])
+
+
+def hold_reserved(*, ids: list[int], holder: str, token: str, until: datetime) -> int:
+    """Move seats reserved for `holder` into a cart's hold, to be paid. The caller checks the row count."""
+    return execute(f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s "
+                   f"WHERE state = 'reserved' AND hold_token = %s AND id IN ({placeholders(ids)})",
+                   [token, param_datetime(until), holder, *ids])
+
+
+def release_reserved(*, ids: list[int], holder: str) -> int:
+    """Put seats reserved for `holder` back on sale. The caller checks the row count."""
+    return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
+                   f"WHERE state = 'reserved' AND hold_token = %s AND id IN ({placeholders(ids)})", [holder, *ids])

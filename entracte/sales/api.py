@@ -8,8 +8,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from entracte.catalog import selectors as catalog
-from entracte.catalog.models import SalesChannel
-from entracte.core.errors import NotFound, PermissionDenied
+from entracte.core.errors import NotFound
 from entracte.core.translated import tr
 from entracte.customers.auth import BearerToken, OptionalBearerToken, StaffBearerToken
 from entracte.customers.services import contact_for_user

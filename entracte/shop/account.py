@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from entracte.core.errors import DomainError
 from entracte.customers import services
+from entracte.reservations import selectors as reservations
 from entracte.sales import balance, selectors as sales
 
 from .forms import ProfileForm, SignupForm
@@ -59,7 +60,8 @@ def dashboard(request):
     currency = settings.ENTRACTE_CURRENCY
     return render(request, "shop/account/dashboard.html", {
         "contact": contact, "tickets": tickets, "orders": orders, "currency": currency,
-        "balance": balance.balance_of(contact, currency), "entries": contact.balance_entries.select_related("order")[:20]})
+        "balance": balance.balance_of(contact, currency), "entries": contact.balance_entries.select_related("order")[:20],
+        "reservations": reservations.pending_of_contact(contact)})
 
 
 @login_required
