@@ -45,9 +45,12 @@ def test_each_outcome_of_a_scan(perf, web_pos):
     north, south = _gates(perf)
     other = factories.performance(perf.hall)
     ok = services.scan_ticket(code=first.code.lower()[:6] + " " + first.code.lower()[6:], performance_id=perf.pk, gate=north)
-    assert ok.result == Scan.VALID and ok.ticket == first
+    assert ok.result == Scan.VALID and ok.ticket_id == first.pk and ok.row == first.performance_seat.seat.row
+    assert ok.tariff_name == first.tariff.name and ok.number == first.performance_seat.seat.number
     again = services.scan_ticket(code=first.code, performance_id=perf.pk, gate=south)
-    assert again.result == Scan.ALREADY_SCANNED and again.first_scan.gate == north
+    assert again.result == Scan.ALREADY_SCANNED and again.first_gate == "Nord" and again.ticket_id == first.pk
+    first.refresh_from_db()
+    assert again.first_scanned_at == first.scanned_at
     assert services.scan_ticket(code=second.code, performance_id=other.pk).result == Scan.WRONG_PERFORMANCE
     Ticket.objects.filter(pk=second.pk).update(status=Ticket.CANCELLED)
     assert services.scan_ticket(code=second.code, performance_id=perf.pk).result == Scan.CANCELLED
@@ -55,6 +58,9 @@ def test_each_outcome_of_a_scan(perf, web_pos):
     assert services.scan_ticket(code="  ", performance_id=perf.pk).result == Scan.UNKNOWN
     assert list(Scan.objects.order_by("pk").values_list("result", flat=True)) == [
         "valid", "already_scanned", "wrong_performance", "cancelled", "unknown", "unknown"]
+    log = list(Scan.objects.order_by("pk").values_list("gate_id", "ticket_id", "code", "performance_id"))
+    assert log[:2] == [(north.pk, first.pk, first.code, perf.pk), (south.pk, first.pk, first.code, perf.pk)]
+    assert log[2] == (None, second.pk, second.code, other.pk) and log[4][1:3] == (None, "NOSUCHCODE") and log[5][2] == "-"
     second.refresh_from_db()
     assert second.scanned_at is None  # a refused ticket is not marked as scanned
 

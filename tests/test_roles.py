@@ -118,3 +118,48 @@ def test_no_box_office_or_access_action_answers_to_someone_without_the_role(clie
             assert response.status_code in (302, 403, 405), (who, url, method.__name__, response.status_code)
             if response.status_code == 302:
                 assert "/login/" in response["Location"], (who, url, method.__name__, response["Location"])
+
+
+def test_the_one_statement_permission_check_agrees_with_django(people):
+    from django.contrib.auth.models import Permission
+
+    from entracte.core.roles import has_permission
+
+    direct = User.objects.create_user(email="direct@staff.example", password="pw-staff-123", is_staff=True)
+    direct.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    inactive = factories.staff_user(roles.ADMINISTRATOR)
+    inactive.is_active = False
+    inactive.save()
+    everyone = [*people.values(), direct, inactive, User.objects.create_superuser(email="root@x.example", password="pw-root-123")]
+    perms = ["sales.sell", "sales.refund", "sales.view_reports", "access.scan", "catalog.change_performance", "nosuch.perm"]
+    for user in everyone:
+        fresh = User.objects.get(pk=user.pk)  # Django caches permissions on the instance
+        for perm in perms:
+            assert has_permission(fresh, perm) == fresh.has_perm(perm), (user.email, perm)
+    assert has_permission(direct, "sales.view_reports") and not has_permission(direct, "sales.sell")
+
+
+def test_a_role_taken_away_applies_to_the_next_api_request(client, perf, people):
+    controller = people[roles.CONTROLLER]
+    headers = {"authorization": f"Bearer {ApiToken.issue(user=controller, name='t')}"}
+    url = f"/api/access/performances/{perf.pk}/counts"
+    assert client.get(url, headers=headers).status_code == 200
+    controller.groups.remove(Group.objects.get(name=roles.GROUP_NAMES[roles.CONTROLLER]))
+    assert client.get(url, headers=headers).status_code == 403
+
+
+def test_api_tokens_identify_active_users_only_and_record_their_use(client, perf, people):
+    controller = people[roles.CONTROLLER]
+    key = ApiToken.issue(user=controller, name="door")
+    url = f"/api/access/performances/{perf.pk}/counts"
+    assert client.get(url, headers={"authorization": f"Bearer {key}x"}).status_code == 401
+    assert client.get(url, headers={"authorization": f"Bearer {key}"}).status_code == 200
+    token = ApiToken.objects.get(name="door")
+    assert token.last_used_at is not None
+    first_use = token.last_used_at
+    client.get(url, headers={"authorization": f"Bearer {key}"})
+    token.refresh_from_db()
+    assert token.last_used_at == first_use  # written at most every 5 minutes
+    controller.is_active = False
+    controller.save()
+    assert client.get(url, headers={"authorization": f"Bearer {key}"}).status_code == 401

@@ -1,10 +1,12 @@
 from datetime import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
 
 from entracte.catalog.models import Performance
+from entracte.catalog.selectors import venue_of_performance
 from entracte.core.translated import tr
 from entracte.customers.auth import StaffBearerToken
 from entracte.sales.api import ERRORS
@@ -50,9 +52,11 @@ class CountsOut(Schema):
 @router.post("/access/scan", response={200: ScanOut, **ERRORS}, auth=controller,
              summary="Scan a ticket code at a gate: the first valid scan admits, any other is refused with the reason")
 def scan(request, payload: ScanIn):
-    performance = get_object_or_404(Performance, pk=payload.performance_id)
-    gate = get_object_or_404(Gate, pk=payload.gate_id, venue=performance.hall.venue_id) if payload.gate_id else None
-    return describe(services.scan_ticket(code=payload.code, performance_id=performance.pk, gate=gate, actor=request.auth))
+    venue = venue_of_performance(payload.performance_id)
+    if venue is None or (payload.gate_id and not Gate.objects.filter(pk=payload.gate_id, venue_id=venue).exists()):
+        raise Http404
+    return describe(services.scan_ticket(code=payload.code, performance_id=payload.performance_id, gate=payload.gate_id,
+                                         actor=request.auth))
 
 
 @router.get("/access/performances/{performance_id}/codes", response={200: list[CodeOut], **ERRORS}, auth=controller,

@@ -39,6 +39,13 @@ def performance_for_sale(pk: int) -> Performance:
     return cache.remember(("performance", pk), lambda: performance(pk))
 
 
+def venue_of_performance(pk: int) -> int | None:
+    """The venue a performance takes place in (None if there is no such performance), from the
+    catalogue cache: every scan at the door asks it."""
+    return cache.remember(("venue_of", pk), lambda: Performance.objects.filter(pk=pk)
+                          .values_list("hall__venue_id", flat=True).first())
+
+
 def priced_categories(*, performance_id: int, tariff_id: int, channel_id: int) -> frozenset[int]:
     """The seat categories that have a price for this tariff, if the tariff is sold on the channel (cached)."""
     def load():
