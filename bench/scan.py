@@ -1,6 +1,6 @@
 """Doors opening: S concurrent scanners read the tickets of one performance through the API.
 
-    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--workers 4]
+    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--workers 4] [--server gthread]
 
 Runs the app under gunicorn on PostgreSQL (a throwaway cluster, or DATABASE_URL) with one
 sold-out performance. Each scanner takes the next code from a shared list and posts it to
@@ -99,6 +99,8 @@ def main():
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--server", choices=["gunicorn", "gthread"], default="gunicorn",
+                        help="gunicorn sync workers (a connection per request) or gthread (4 threads, keep-alive)")
     args = parser.parse_args()
     with cluster(port=55435) as database_url:
         if "entracte_bench" in database_url:
@@ -111,9 +113,9 @@ def main():
         codes, token = sell_everything(setup)
         readings = codes * args.passes + [f"UNKNOWN{i:06d}" for i in range(len(codes) // 100)]
         random.shuffle(readings)
-        print(f"{len(codes)} tickets, {len(readings)} readings, {args.scanners} scanners, gunicorn with {args.workers} workers, "
+        print(f"{len(codes)} tickets, {len(readings)} readings, {args.scanners} scanners, {args.server} with {args.workers} workers, "
               f"PostgreSQL, {os.cpu_count()} cores")
-        servers = serve(database_url, args.workers, args.port)
+        servers = serve(database_url, args.workers, args.port, server=args.server)
         try:
             cpu_before = cpu_by_role(servers[1].pid)
             stats = asyncio.run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token))

@@ -8,6 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from entracte.core.roles import has_permission
+
 
 def staff_required(permission: str):
     def decorate(view):
@@ -15,7 +17,7 @@ def staff_required(permission: str):
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("boxoffice:login"))
-            if not (request.user.is_staff and request.user.has_perm(permission)):
+            if not (request.user.is_staff and has_permission(request.user, permission)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
         return wrapped

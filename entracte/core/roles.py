@@ -52,26 +52,31 @@ def assign_role(user, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
+def permission_sql(user_id: str) -> str:
+    """An SQL condition: the user whose id is the expression `user_id` holds the permission
+    given by two parameters (app label, codename), directly or through a group. Superusers
+    are the caller's business."""
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    user_perms = model._meta.get_field("user_permissions").remote_field.through._meta.db_table
+    user_groups = model._meta.get_field("groups").remote_field.through._meta.db_table
+    return (f"EXISTS (SELECT 1 FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
+            f"WHERE ct.app_label = %s AND p.codename = %s AND ("
+            f"p.id IN (SELECT permission_id FROM {user_perms} WHERE user_id = {user_id}) OR "
+            f"p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp JOIN {user_groups} ug "
+            f"ON ug.group_id = gp.group_id WHERE ug.user_id = {user_id})))")
+
+
 def has_permission(user, permission: str) -> bool:
-    """`user.has_perm(permission)` for an active user, in one statement instead of Django's two
-    (user permissions, then group permissions) and without loading every permission: the API's
-    staff endpoints ask it on every request (bench/scan.py). Always read afresh, never cached,
-    so a role taken away applies to the very next request."""
+    """`user.has_perm(permission)` for the default backend, in one statement instead of
+    Django's two (user permissions, then group permissions) and without loading every
+    permission. Always read afresh, never cached: a role taken away applies at once."""
     if not user.is_active:
         return False
     if user.is_superuser:
         return True
-    from django.contrib.auth import get_user_model
-
     from .rawsql import fetch
 
     app_label, codename = permission.split(".", 1)
-    model = get_user_model()
-    user_perms = model._meta.get_field("user_permissions").remote_field.through._meta.db_table
-    user_groups = model._meta.get_field("groups").remote_field.through._meta.db_table
-    sql = (f"SELECT 1 FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
-           f"WHERE ct.app_label = %s AND p.codename = %s AND ("
-           f"p.id IN (SELECT permission_id FROM {user_perms} WHERE user_id = %s) OR "
-           f"p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp JOIN {user_groups} ug "
-           f"ON ug.group_id = gp.group_id WHERE ug.user_id = %s)) LIMIT 1")
-    return bool(fetch(sql, [app_label, codename, user.pk, user.pk], prepare=True))
+    return bool(fetch(f"SELECT 1 WHERE {permission_sql('%s')}", [app_label, codename, user.pk, user.pk], prepare=True))

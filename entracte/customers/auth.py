@@ -5,14 +5,16 @@ from ninja.security import HttpBearer
 
 from entracte.core.errors import PermissionDenied
 from entracte.core.rawsql import as_datetime
-from entracte.core.roles import has_permission
+from entracte.core.roles import permission_sql
 
 from .models import ApiToken, User
 
 
 class BearerToken(HttpBearer):
+    permission: str | None = None
+
     def authenticate(self, request, token):
-        user = _user_of_token(ApiToken.hash(token))
+        user = _user_of_token(ApiToken.hash(token), self.permission)
         if user is None:
             return None
         now = timezone.now()
@@ -23,13 +25,18 @@ class BearerToken(HttpBearer):
         return user
 
 
-def _user_of_token(digest: str) -> User | None:
-    """The active user a token belongs to, with the token's id and last use. A raw query: every
-    API request asks it, and the ORM's query building cost more than the lookup (bench/scan.py)."""
+def _user_of_token(digest: str, permission: str | None) -> User | None:
+    """The active user a token belongs to, with the token's id and last use and, with a
+    permission ("app.codename"), whether he holds it (`user.allowed`). One raw query: every API
+    request asks it, and the ORM's query building cost more than the lookup (bench/scan.py)."""
+    if permission:
+        allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", permission.split(".", 1)
+    else:
+        allowed, params = "1 = 1", []
     users = User.objects.raw(
-        f"SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM {User._meta.db_table} u "
-        f"JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id WHERE t.digest = %s AND u.is_active = %s",
-        [digest, True])
+        f"SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, {allowed} AS allowed "
+        f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+        f"WHERE t.digest = %s AND u.is_active = %s", [*params, digest, True])
     return next(iter(users), None)
 
 
@@ -44,7 +51,7 @@ class StaffBearerToken(BearerToken):
         user = super().authenticate(request, token)
         if user is None or not user.is_staff:
             return None
-        if self.permission and not has_permission(user, self.permission):
+        if not user.allowed:
             raise PermissionDenied()
         return user
 
