@@ -142,7 +142,55 @@ class Command(BaseCommand):
         if not User.objects.filter(email=SPECTATOR[0]).exists():
             user = User.objects.create_user(email=SPECTATOR[0], password=SPECTATOR[1])
             Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
+        sold = _demo_sales(hall)
         seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
-        self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats on sale in all; "
+        self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats in all, {sold} sold; "
                           f"administrator {STAFF[0]} / {STAFF[1]}, box-office operator {OPERATOR[0]} / {OPERATOR[1]}, "
                           f"controller {CONTROLLER[0]} / {CONTROLLER[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")
+
+
+def _demo_sales(hall) -> int:
+    """A few sales through the real services, so that the reports, the cash report, the
+    reservations list and the contacts' pages show something: counter sales (cash, card
+    terminal), a web sale to the demo spectator, one phone reservation. Only on the first run,
+    only for performances on sale. Returns the number of tickets sold in all."""
+    from entracte.customers.services import anonymous_contact
+    from entracte.reservations.models import Reservation
+    from entracte.reservations.services import default_deadline, reserve_cart
+    from entracte.sales import carts, checkout, selectors
+    from entracte.sales.models import Order, Ticket
+
+    if Order.objects.exists() or Reservation.objects.exists():
+        return Ticket.objects.filter(status="valid").count()
+    now = datetime.now(tz=PARIS)
+    performances = [p for p in Performance.objects.filter(hall=hall).order_by("starts_at")[:2] if p.on_sale(now)]
+    if not performances:
+        return 0
+    operator = User.objects.get(email=OPERATOR[0])
+    spectator = Contact.objects.get(user__email=SPECTATOR[0])
+    lucie = Contact.objects.get(last_name="Bernard", first_name="Lucie")
+    company = lucie.organisation
+    anonymous = anonymous_contact()
+    pos = {p.code: p for p in PointOfSale.objects.all()}
+    tariff = {t.code: t.pk for t in Tariff.objects.all()}
+    category = {c.code: c.pk for c in SeatCategory.objects.all()}
+
+    def cart(where, perf, cat, n, tar):
+        basket = carts.create_cart(point_of_sale=pos[where])
+        carts.add_best_available(cart=basket, performance=perf, category_id=category[cat], quantity=n, tariff_id=tariff[tar])
+        return basket
+
+    def sell(basket, contact, tenders, actor=operator, email=""):
+        checkout.place_order(cart=basket, buyer=checkout.Buyer(contact=contact, email=email), tenders=tenders,
+                             delivery_mode="pickup", actor=actor)
+
+    for perf in performances:
+        sell(cart("guichet", perf, "cat1", 2, "plein"), lucie, [checkout.Tender("cash")])
+        sell(cart("guichet", perf, "cat2", 3, "reduit"), anonymous, [checkout.Tender("card_terminal", None, {"reference": "TPE-0042"})])
+        sell(cart("telephone", perf, "cat3", 2, "jeune"), lucie, [checkout.Tender("cheque", None, {"reference": "CHQ 118"})])
+        checkout.place_order(cart=cart("web", perf, "cat2", 2, "plein"), buyer=checkout.Buyer(contact=spectator, email=""),
+                             payment_data={"number": "4242 4242 4242 4242", "expiry": "12/39", "cvc": "123"})
+    basket = cart("telephone", performances[0], "cat1", 4, "plein")
+    reserve_cart(cart=basket, contact=company, deadline=default_deadline(selectors.cart_view(basket).items, now),
+                 note="Sortie du comité d'entreprise", actor=operator)
+    return Ticket.objects.filter(status="valid").count()
