@@ -239,3 +239,16 @@ def test_a_phone_reservation_shows_in_the_spectators_personal_space(client, perf
     assert reservation.number in page and "Mes réservations en attente de paiement" in page
     services.cancel_reservation(reservation=reservation, actor=operator)
     assert reservation.number not in client.get(reverse("shop:account")).content.decode()
+
+
+def test_a_too_long_cancel_reason_is_refused_and_the_reservation_kept(client, perf, phone, contact, operator):
+    reservation, ids = _reserve(phone, perf, contact, operator)
+    client.force_login(operator)
+    page = client.post(reverse("boxoffice:cancel_reservation", args=[reservation.number]), {"reason": "x" * 201},
+                       follow=True).content.decode()
+    assert 'class="error"' in page and "200" in page
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.PENDING and _states(ids) == ["reserved", "reserved"]
+    client.post(reverse("boxoffice:cancel_reservation", args=[reservation.number]), {"reason": "Doublon"})
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.CANCELLED and reservation.cancel_reason == "Doublon"

@@ -23,7 +23,7 @@ sells = staff_required("sales.sell")
 
 def reserve_form_for(view, contact, pos) -> ReserveForm | None:
     """The "reserve until paid" form of the sale page, when the sale can be reserved."""
-    if not (view and view.items and contact is not None and pos is not None and pos.channel.code in services.CHANNELS):
+    if not (view and view.items and pos is not None and services.may_reserve(point_of_sale=pos, contact=contact)):
         return None
     deadline = timezone.localtime(services.default_deadline(view.items, timezone.now()))
     return ReserveForm(initial={"deadline": deadline.replace(second=0, microsecond=0)})
@@ -101,9 +101,11 @@ def pay(request, number):
 def cancel(request, number):
     found = _reservation(number)
     form = ReservationCancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("boxoffice:reservation", number)
     try:
-        released = services.cancel_reservation(reservation=found, reason=reason, actor=request.user)
+        released = services.cancel_reservation(reservation=found, reason=form.cleaned_data["reason"], actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

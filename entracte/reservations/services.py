@@ -65,6 +65,12 @@ class ReservationBusy(Conflict):
     default_message = _("This reservation is being paid or cancelled by someone else. Reload the page.")
 
 
+def may_reserve(*, point_of_sale, contact) -> bool:
+    """Whether a sale at this point of sale, for this contact, can be reserved (the rule the
+    sale page uses to offer it, and `reserve_cart` to refuse it)."""
+    return point_of_sale.channel.code in CHANNELS and contact is not None and contact.kind != Contact.ANONYMOUS
+
+
 def latest_deadline(lines) -> datetime:
     """A reservation must be paid before the sales of its first performance close."""
     return min(line.sales_close_at for line in lines)
@@ -78,10 +84,8 @@ def reserve_cart(*, cart: Cart, contact: Contact, deadline: datetime, note: str 
     """Reserve every seat the cart holds for the contact until the deadline; the cart is emptied."""
     now = timezone.now()
     channel = cart.point_of_sale.channel.code
-    if channel not in CHANNELS:
-        raise ReservationNotAllowed()
-    if contact is None or contact.kind == Contact.ANONYMOUS:
-        raise ReservationNeedsContact()
+    if not may_reserve(point_of_sale=cart.point_of_sale, contact=contact):
+        raise ReservationNotAllowed() if channel not in CHANNELS else ReservationNeedsContact()
     view = sales.cart_view(cart, now)
     if view.expired:
         checkout.forget_expired(cart=cart, lines=view.expired)
