@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "entracte.sales",
     "entracte.access",
     "entracte.reservations",
+    "entracte.subscriptions",
     "entracte.shop",
     "entracte.boxoffice",
     "entracte.api",

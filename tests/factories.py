@@ -95,3 +95,35 @@ def staff_user(role: str, email: str | None = None, *, points_of_sale=()):
     for pos in points_of_sale:
         pos.operators.add(user)
     return user
+
+
+def subscription_product(performances, *, slug=None, kind="calculated", min_performances=1, max_performances=None,
+                         line_prices: dict | None = None, extras: dict | None = None, package_prices: dict | None = None,
+                         on=("internet", "boxoffice", "phone"), extras_override: dict | None = None):
+    """A subscription product over `performances`. `line_prices`: {(category, tariff): amount} on every line;
+    `extras`: {"max_total": n, "per_performance": n, "tariffs": [codes]} turns extra seats on."""
+    from entracte.subscriptions.models import LinePrice, PackagePrice, SubscriptionLine, SubscriptionProduct
+
+    now = timezone.now()
+    season = performances[0].event.season
+    product = SubscriptionProduct.objects.create(
+        season=season, kind=kind, slug=slug or f"abo-{next(_counter)}", name={"fr": "Abonnement", "en": "Subscription"},
+        sales_open_at=now - timedelta(days=1), sales_close_at=now + timedelta(days=20),
+        min_performances=min_performances, max_performances=max_performances or len(performances),
+        extras_enabled=bool(extras), extras_max_total=(extras or {}).get("max_total", 0),
+        extras_max_per_performance=(extras or {}).get("per_performance", 0))
+    product.subscriber_tariffs.set([tariff("abonne")])
+    ch = channels()
+    product.channels.set([ch[c] for c in on])
+    if extras:
+        product.extra_tariffs.set([tariff(code) for code in extras.get("tariffs", ["invite"])])
+    line_prices = line_prices or {("a", "abonne"): "160.00", ("a", "invite"): "200.00", ("b", "abonne"): "100.00",
+                                  ("b", "invite"): "120.00"}
+    for perf in performances:
+        line = SubscriptionLine.objects.create(product=product, performance=perf,
+                                               extras_max=(extras_override or {}).get(perf.pk))
+        for (cat, tar), amount in line_prices.items():
+            LinePrice.objects.create(line=line, category=category(cat), tariff=tariff(tar), amount=Decimal(amount))
+    for (cat, tar), amount in (package_prices or {}).items():
+        PackagePrice.objects.create(product=product, category=category(cat), tariff=tariff(tar), amount=Decimal(amount))
+    return product

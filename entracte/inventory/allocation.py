@@ -55,8 +55,10 @@ def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
     return result
 
 
-def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0) -> list[int] | None:
-    """Ids of the n seats to allocate, or None when fewer than n are free."""
+def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0,
+                   scatter: bool = True) -> list[int] | None:
+    """Ids of the n seats to allocate, or None when fewer than n are free (or, with
+    `scatter=False`, when no n seats are side by side)."""
     if n <= 0:
         raise ValueError("n must be positive")
     if len(seats) < n:
@@ -83,7 +85,55 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
         return clean[1]
     if lonely:
         return lonely[1]
-    return _nearest_group(seats, n, score)
+    return _nearest_group(seats, n, score) if scatter else None
+
+
+SeatKey = tuple[Hashable, int]  # (row key, position): the same seat in any performance of a hall
+
+
+def key_of(seat: FreeSeat) -> SeatKey:
+    return (seat.row, seat.position)
+
+
+def allocate_group(seats: Sequence[FreeSeat], members: int, extras: int, *, prefer: Sequence[SeatKey] = (),
+                   centre_x: float = 0.0, stage_y: float = 0.0) -> tuple[list[int], list[int]] | None:
+    """A block of `members + extras` seats side by side: the members' ids (side by side
+    within the block, the best of it) and the extra seats' ids (the rest, contiguous with
+    them). With `prefer` (the members' seats elsewhere), those same seats when they are
+    all free, widened by the extras. None when no such block is free."""
+    n = members + extras
+    if members <= 0 or extras < 0:
+        raise ValueError("a group has at least one member and no negative extras")
+    score = {s.id: seat_score(s, centre_x, stage_y) for s in seats}
+    block = _widen_preferred(seats, prefer, n, score) if len(prefer) == members else None
+    if block is None:
+        block = best_available(seats, n, centre_x=centre_x, stage_y=stage_y, scatter=False)
+    if block is None:
+        return None
+    # The members take the best window of the block; the block is one run, in seat order.
+    order = {s.id: (s.position) for s in seats}
+    block = sorted(block, key=order.__getitem__)
+    start = min(range(extras + 1), key=lambda i: (round(sum(score[x] for x in block[i:i + members]), 9), i))
+    return block[start:start + members], block[:start] + block[start + members:]
+
+
+def _widen_preferred(seats, prefer, n, score) -> list[int] | None:
+    wanted = set(prefer)
+    for run in runs(seats):
+        keys = [key_of(s) for s in run]
+        hits = [i for i, k in enumerate(keys) if k in wanted]
+        if len(hits) != len(wanted):
+            continue
+        first, last = hits[0], hits[-1]
+        if last - first + 1 != len(wanted) or len(run) < n:
+            return None  # not side by side any more, or no room for the extras
+        best = None
+        for start in range(max(0, last + 1 - n), min(first, len(run) - n) + 1):
+            candidate = (round(sum(score[s.id] for s in run[start:start + n]), 9), start)
+            if best is None or candidate < best:
+                best = candidate
+        return [s.id for s in run[best[1]:best[1] + n]] if best else None
+    return None
 
 
 def _nearest_group(seats: Sequence[FreeSeat], n: int, score: dict[int, float]) -> list[int]:

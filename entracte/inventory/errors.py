@@ -16,3 +16,8 @@ class SeatUnavailable(Conflict):
 class SeatNotForSale(InvalidInput):
     code = "seat_not_for_sale"
     default_message = _("One or more of the chosen seats are not on sale here.")
+
+
+class NoBlockFree(Conflict):
+    code = "no_block_free"
+    default_message = _("There are not enough free seats side by side in this category.")

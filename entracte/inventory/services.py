@@ -13,8 +13,8 @@ from entracte.core.locking import advisory_lock
 from entracte.core.rawsql import execute, param_datetime, placeholders
 
 from . import selectors
-from .allocation import best_available
-from .errors import SeatNotForSale, SeatUnavailable, SoldOut
+from .allocation import allocate_group, best_available, key_of
+from .errors import NoBlockFree, SeatNotForSale, SeatUnavailable, SoldOut
 from .models import PerformanceSeat
 
 # The concurrency tests switch this off to prove that the race is real (the canary):
@@ -74,6 +74,27 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
         if _claim(ids, token=token, until=until, now=now) == len(ids):
             return ids
         # A buyer who picked seats on the map took one of ours meanwhile: undo and look again.
+        _undo_claim(ids, token)
+    raise SeatUnavailable()
+
+
+def hold_group(*, performance: Performance, category_id: int, members: int, extras: int, channel: SalesChannel,
+               token: str, until: datetime, now: datetime, prefer=()) -> tuple[list[int], list[int], list]:
+    """Hold a block of seats side by side for a group (subscribers and their extra seats):
+    return the members' inventory ids, the extras' ids, and the members' seat keys (to
+    prefer the same seats at the group's next performance). Raises NoBlockFree."""
+    if CLAIM_GUARD:
+        advisory_lock("allocate", performance.pk, category_id)
+    for _attempt in range(3):
+        free = selectors.free_seats_for_allocation(performance=performance, category_id=category_id, channel=channel, now=now)
+        found = allocate_group(free, members, extras, prefer=prefer, centre_x=performance.hall.stage_x,
+                               stage_y=performance.hall.stage_y)
+        if found is None:
+            raise NoBlockFree(performance=performance.pk, category=category_id)
+        ids = found[0] + found[1]
+        if _claim(ids, token=token, until=until, now=now) == len(ids):
+            members_ids = set(found[0])
+            return found[0], found[1], [key_of(s) for s in free if s.id in members_ids]
         _undo_claim(ids, token)
     raise SeatUnavailable()
 

@@ -14,8 +14,8 @@ from entracte.core.rawsql import execute, fetch, placeholders
 from entracte.inventory import services as inventory
 from entracte.inventory.models import PerformanceSeat
 
-from .errors import CartFull, SalesClosed, TariffNotAvailable
-from .models import Cart, CartItem
+from .errors import BundledSeat, CartFull, SalesClosed, TariffNotAvailable
+from .models import Cart, CartBundle, CartItem
 
 MAX_SEATS_PER_CART = 20
 MAX_SEATS_PER_REQUEST = 10
@@ -44,7 +44,8 @@ def _check_quantity(adding: int) -> None:
         raise InvalidInput(InvalidInput.default_message)
 
 
-def _hold_window(cart: Cart, now):
+def hold_window(cart: Cart, now):
+    """Until when a seat added to this cart now is held."""
     return now + timedelta(minutes=cart.point_of_sale.hold_minutes)
 
 
@@ -58,11 +59,17 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
         + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
         [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
     )
-    held = inventory.extend_hold(token=cart.token, until=_hold_window(cart, now), now=now)
-    if held > MAX_SEATS_PER_CART:  # raising rolls the whole hold back
+    held = inventory.extend_hold(token=cart.token, until=hold_window(cart, now), now=now)
+    # Raising rolls the whole hold back. A subscription's seats do not count against the
+    # limit; counting them apart costs a query, paid only past the limit.
+    if held > MAX_SEATS_PER_CART and _loose_seats(cart) > MAX_SEATS_PER_CART:
         raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
     return [CartItem(id=pk, cart=cart, performance=performance, performance_seat_id=seat, tariff_id=tariff_id)
             for pk, seat in sorted(rows)]
+
+
+def _loose_seats(cart: Cart) -> int:
+    return CartItem.objects.filter(cart=cart, bundle__isnull=True).count()
 
 
 def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
@@ -73,7 +80,7 @@ def add_best_available(*, cart: Cart, performance: Performance, category_id: int
     with transaction.atomic():
         ids = inventory.hold_best_available(
             performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,
-            token=cart.token, until=_hold_window(cart, now), now=now,
+            token=cart.token, until=hold_window(cart, now), now=now,
         )
         return _attach(cart, performance, ids, tariff_id, now)
 
@@ -89,7 +96,7 @@ def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int
     with transaction.atomic():
         ids = inventory.hold_chosen(
             performance=performance, ids=seat_ids, channel=cart.point_of_sale.channel,
-            token=cart.token, until=_hold_window(cart, now), now=now,
+            token=cart.token, until=hold_window(cart, now), now=now,
         )
         return _attach(cart, performance, ids, tariff_id, now)
 
@@ -102,10 +109,26 @@ def _item(cart: Cart, item_id: int) -> CartItem:
 
 
 def remove_item(*, cart: Cart, item_id: int) -> None:
+    """Remove a seat; a seat of a bundle (a subscription) takes its whole bundle with it."""
     with transaction.atomic():
         item = _item(cart, item_id)
+        if item.bundle_id is not None:
+            remove_bundle(cart=cart, bundle_id=item.bundle_id)
+            return
         inventory.release(ids=[item.performance_seat_id], token=cart.token)
         item.delete()
+
+
+def remove_bundle(*, cart: Cart, bundle_id: int) -> None:
+    with transaction.atomic():
+        bundle = CartBundle.objects.filter(cart=cart, id=bundle_id).first()
+        if bundle is None:
+            raise NotFound()
+        ids = list(bundle.items.values_list("performance_seat_id", flat=True))
+        if ids:
+            inventory.release(ids=ids, token=cart.token)
+        bundle.items.all().delete()
+        bundle.delete()
 
 
 def empty_cart(*, cart: Cart) -> None:
@@ -115,10 +138,13 @@ def empty_cart(*, cart: Cart) -> None:
         if ids:
             inventory.release(ids=ids, token=cart.token)
         cart.items.all().delete()
+        cart.bundles.all().delete()
 
 
 def change_tariff(*, cart: Cart, item_id: int, tariff_id: int) -> CartItem:
     item = _item(cart, item_id)
+    if item.bundle_id is not None:
+        raise BundledSeat()
     _check_sellable(cart=cart, performance=item.performance, tariff_id=tariff_id,
                     categories={item.performance_seat.category_id}, now=timezone.now())
     item.tariff_id = tariff_id

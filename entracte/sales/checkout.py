@@ -24,12 +24,13 @@ from entracte.core.money import Money
 from entracte.core.rawsql import execute, insert
 from django.utils.translation import gettext as _
 
-from entracte.core.errors import InvalidInput
+from entracte.core.errors import InvalidInput, NotFound
 from entracte.customers.models import Contact
 from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import services as inventory
 
-from . import emails, selectors
+from . import bundles, emails, selectors
+from .carts import remove_bundle
 from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
 from .models import Cart, CartItem, Order, Payment, Ticket
 from .providers import PaymentProvider, PaymentResult, UnknownPaymentMethod, get_provider
@@ -114,8 +115,14 @@ def _void_all(done) -> None:
 
 
 def forget_expired(*, cart: Cart, lines) -> None:
-    """Drop cart lines whose hold ran out (their seats are free again already)."""
+    """Drop cart lines whose hold ran out (their seats are free again already). A bundle
+    (a subscription) is sold whole or not at all: one expired seat drops the whole bundle."""
     CartItem.objects.filter(cart=cart, id__in=[line.id for line in lines]).delete()
+    for bundle_id in {line.bundle_id for line in lines if line.bundle_id is not None}:
+        try:
+            remove_bundle(cart=cart, bundle_id=bundle_id)
+        except NotFound:
+            pass
 
 
 def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
@@ -160,9 +167,12 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
             )])
             tickets = insert([
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
-                       category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price)
+                       category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price,
+                       price_source=item.price_source)
                 for item in view.items
             ])
+            sold = list(zip(tickets, view.items))
+            bundles.sold(order=order, sold_lines=sold, actor=actor)
             for provider, result in authorized:
                 if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
                     provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)
@@ -172,6 +182,8 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                                 created_by=staff)
                         for provider, result in authorized])
             execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk])
+            if any(item.bundle_id for item in view.items):
+                execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
             audit.record(action="order.placed", obj=order, actor=actor, channel=channel,
                          data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
                                "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]})
@@ -180,5 +192,5 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         _void_all(authorized)
         raise
     # What was sold, in memory, so that callers can answer without reading it back.
-    order.sold = list(zip(tickets, view.items))
+    order.sold = sold
     return order

@@ -31,3 +31,9 @@ class HoldExpired(Conflict):
 class PriceChanged(Conflict):
     code = "price_changed"
     default_message = _("The amount due is not the one you saw. Please check your cart again.")
+
+
+class BundledSeat(InvalidInput):
+    code = "bundled_seat"
+    default_message = _("This seat belongs to a subscription: its tariff is set by the subscription. "
+                        "Remove the subscription to choose again.")

@@ -23,16 +23,44 @@ class Cart(models.Model):
         verbose_name_plural = _("carts")
 
 
+class CartBundle(models.Model):
+    """Seats a feature put in the cart together and sells together (e.g. a subscription).
+
+    `kind` names the feature; the feature registers what happens when the bundle is sold
+    (sales/bundles.py), so sales never imports it. Removing one seat removes the bundle.
+    """
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="bundles")
+    kind = models.CharField(max_length=16)
+    ref = models.PositiveIntegerField(help_text="The feature's own id (e.g. the subscription product).")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+GRID = "grid"
+
+
 class CartItem(models.Model):
-    """A seat in a cart with the tariff chosen for it. Valid while the seat's hold is."""
+    """A seat in a cart with the tariff chosen for it. Valid while the seat's hold is.
+
+    Its price comes from the performance's price grid, unless a feature set it: then
+    `unit_price` carries it and `price_source`/`price_ref` say where it came from
+    (e.g. "subscription" and the subscription line)."""
 
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE)
     performance_seat = models.ForeignKey(PerformanceSeat, on_delete=models.CASCADE)
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT)
+    price_source = models.CharField(max_length=16, default=GRID, db_default=GRID)
+    price_ref = models.PositiveIntegerField(null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    bundle = models.ForeignKey(CartBundle, null=True, blank=True, on_delete=models.CASCADE, related_name="items")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cart", "performance_seat"], name="cart_item_seat_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "performance_seat"], name="cart_item_seat_once"),
+            models.CheckConstraint(condition=Q(price_source=GRID) | Q(unit_price__gte=0), name="cart_item_carried_price"),
+        ]
 
 
 class Order(models.Model):
@@ -84,6 +112,7 @@ class Ticket(models.Model):
     category = models.ForeignKey(SeatCategory, on_delete=models.PROTECT, verbose_name=_("seat category"))
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, verbose_name=_("tariff"))
     price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    price_source = models.CharField(_("price from"), max_length=16, default=GRID)
     code = models.CharField(_("ticket code"), max_length=32, unique=True, default=codes.ticket_code)
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
     created_at = models.DateTimeField(auto_now_add=True)

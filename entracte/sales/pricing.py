@@ -1,7 +1,8 @@
 """The one price calculation. Pure: no Django, no database; Decimal only.
 
 `price_cart` turns cart lines into a quote: each line's unit price from the price grid
-(seat category × tariff of its performance), the subtotal, the point of sale's order fee,
+(seat category × tariff of its performance) unless the line carries a price set by a
+feature (a subscription line's price, say), the subtotal, the point of sale's order fee,
 and the total to pay. docs/pricing.md gives the order in which later adjustments apply.
 """
 
@@ -28,6 +29,8 @@ class CartLine:
     performance: int
     category: int
     tariff: int
+    price: Decimal | None = None  # carried price, set by a feature; None: from the grid
+    source: str = "grid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,16 @@ class Quote:
         return next(line.unit_price for line in self.lines if line.key == key)
 
 
+def split_evenly(amount: Decimal, parts: int) -> list[Decimal]:
+    """`amount` shared into `parts` cent amounts that add up to it exactly; the first ones
+    take the leftover cents (a package price spread over its performances)."""
+    if parts <= 0:
+        raise ValueError("parts must be positive")
+    total = int(cents(amount) / CENT)
+    base, extra = divmod(total, parts)
+    return [(Decimal(base + (1 if i < extra else 0)) * CENT).quantize(CENT) for i in range(parts)]
+
+
 def cents(value: Decimal) -> Decimal:
     if not isinstance(value, Decimal):
         raise TypeError("prices are Decimal")
@@ -61,6 +74,9 @@ PriceGrid = Mapping[tuple[int, int, int], Decimal]  # (performance, category, ta
 def price_cart(*, lines: Sequence[CartLine], grid: PriceGrid, order_fee: Decimal, currency: str) -> Quote:
     priced = []
     for line in lines:
+        if line.price is not None:
+            priced.append(QuoteLine(line.key, cents(line.price), line.source))
+            continue
         amount = grid.get((line.performance, line.category, line.tariff))
         if amount is None:
             raise PriceMissing(line)

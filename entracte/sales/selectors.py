@@ -44,6 +44,10 @@ class CartLine:
     category_name: dict
     tariff_name: dict
     grid_price: Decimal | None
+    price_source: str = "grid"
+    price_ref: int | None = None
+    carried_price: Decimal | None = None
+    bundle_id: int | None = None
     unit_price: Decimal | None = None
 
     @property
@@ -88,7 +92,8 @@ CART_LINES_SQL = """
            p.starts_at, p.sales_open_at, p.sales_close_at, p.is_published, p.event_id, ps.area_id,
            st.row, st.number,
            (SELECT pr.amount FROM catalog_price pr WHERE pr.performance_id = ci.performance_id
-                AND pr.category_id = ps.category_id AND pr.tariff_id = ci.tariff_id)
+                AND pr.category_id = ps.category_id AND pr.tariff_id = ci.tariff_id),
+           ci.price_source, ci.price_ref, ci.unit_price, ci.bundle_id
     FROM sales_cartitem ci
     JOIN inventory_performanceseat ps ON ps.id = ci.performance_seat_id
     JOIN catalog_performance p ON p.id = ci.performance_id
@@ -103,14 +108,14 @@ def cart_lines(cart: Cart, now: datetime) -> list[CartLine]:
     select_related joins cost five times more (docs/performance.md)."""
     lines = []
     for (pk, perf, seat, category, tariff, state, holder, until, starts, opens, closes, published,
-         event, area, row, number, amount) in fetch(CART_LINES_SQL, [cart.pk], prepare=True):
+         event, area, row, number, amount, source, ref, carried, bundle) in fetch(CART_LINES_SQL, [cart.pk], prepare=True):
         until = as_datetime(until)
         held = state == PerformanceSeat.HELD and holder == cart.token and until is not None and until >= now
         event_name, currency = catalog.event_name_and_currency(event)
         lines.append(CartLine(pk, perf, seat, category, tariff, held, until, as_datetime(starts), as_datetime(opens),
                               as_datetime(closes), bool(published), event_name, currency, catalog.name_of("area", area),
                               row, number, catalog.name_of("seatcategory", category), catalog.name_of("tariff", tariff),
-                              as_decimal(amount)))
+                              as_decimal(amount), source, ref, as_decimal(carried), bundle))
     return lines
 
 
@@ -122,7 +127,8 @@ def cart_view(cart: Cart, now: datetime | None = None) -> CartView:
     grid = {(i.performance_id, i.category_id, i.tariff_id): i.grid_price for i in items if i.grid_price is not None}
     currencies = {i.currency for i in items}
     quote = pricing.price_cart(
-        lines=[pricing.CartLine(i.id, i.performance_id, i.category_id, i.tariff_id) for i in items], grid=grid,
+        lines=[pricing.CartLine(i.id, i.performance_id, i.category_id, i.tariff_id, i.carried_price, i.price_source)
+               for i in items], grid=grid,
         order_fee=cart.point_of_sale.order_fee,
         currency=currencies.pop() if len(currencies) == 1 else settings.ENTRACTE_CURRENCY,
     )

@@ -1,0 +1,116 @@
+"""The price of a subscription selection. Pure: no Django, no database; Decimal only.
+
+A calculated-price subscription costs, for each chosen performance (line), the line's price
+in the chosen seat category for each subscriber's tariff, plus each extra seat at its guest
+tariff's price on that line. A fixed-price or championship subscription costs its package
+price per subscriber, spread over its performances to the cent so that every ticket has a
+price (refunds and resale need one) and the tickets add up to the package price exactly.
+The result is one price per seat; the cart then adds the order fee (sales/pricing.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from entracte.sales.pricing import cents, split_evenly
+
+CALCULATED = "calculated"
+SUBSCRIBER, EXTRA = "subscriber", "extra"
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    id: int
+    performance: int
+    label: str
+    extras_max: int  # effective limit: 0 when extra seats are off or forbidden here
+    prices: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)  # (category, tariff) → one seat
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a subscription product allows, as plain data."""
+
+    kind: str
+    min_performances: int
+    max_performances: int
+    max_subscribers: int
+    subscriber_tariffs: frozenset[int]
+    extra_tariffs: frozenset[int]
+    extras_max_total: int
+    lines: Mapping[int, OfferLine]
+    package_prices: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)  # (category, tariff) → whole package
+
+    @property
+    def is_package(self) -> bool:
+        return self.kind != CALCULATED
+
+
+@dataclass(frozen=True)
+class Choice:
+    line: int
+    category: int
+    extras: Mapping[int, int] = field(default_factory=dict)  # guest tariff → number of extra seats
+
+    @property
+    def extra_count(self) -> int:
+        return sum(self.extras.values())
+
+
+@dataclass(frozen=True)
+class Selection:
+    subscribers: Mapping[int, int]  # subscriber tariff → number of subscribers
+    choices: tuple[Choice, ...]
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(self.subscribers.values())
+
+    @property
+    def extra_count(self) -> int:
+        return sum(c.extra_count for c in self.choices)
+
+
+@dataclass(frozen=True)
+class SeatPrice:
+    line: int
+    category: int
+    tariff: int
+    role: str
+    unit_price: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
+class SubscriptionQuote:
+    seats: tuple[SeatPrice, ...]
+    total: Decimal  # before the order fee
+
+    def of_line(self, line: int) -> list[SeatPrice]:
+        return [s for s in self.seats if s.line == line]
+
+    def line_total(self, line: int) -> Decimal:
+        return sum((s.unit_price * s.count for s in self.of_line(line)), Decimal("0.00"))
+
+
+def quote(offer: Offer, selection: Selection) -> SubscriptionQuote:
+    """Price a selection that `rules.check` accepted (a missing price raises KeyError)."""
+    seats: list[SeatPrice] = []
+    lines = sorted(c.line for c in selection.choices)
+    for choice in selection.choices:
+        line = offer.lines[choice.line]
+        for tariff, count in sorted(selection.subscribers.items()):
+            if count <= 0:
+                continue
+            if offer.is_package:
+                unit = split_evenly(offer.package_prices[(choice.category, tariff)], len(lines))[lines.index(choice.line)]
+            else:
+                unit = cents(line.prices[(choice.category, tariff)])
+            seats.append(SeatPrice(choice.line, choice.category, tariff, SUBSCRIBER, unit, count))
+        for tariff, count in sorted(choice.extras.items()):
+            if count > 0:
+                seats.append(SeatPrice(choice.line, choice.category, tariff, EXTRA, cents(line.prices[(choice.category, tariff)]), count))
+    total = sum((s.unit_price * s.count for s in seats), Decimal("0.00"))
+    return SubscriptionQuote(tuple(seats), cents(total))

@@ -1,0 +1,134 @@
+"""Selling subscriptions through the one cart and checkout.
+
+`hold_subscription` checks a selection against the product's rules, prices it, and holds a
+block of seats side by side at each chosen performance (subscribers together, extra seats
+contiguous with them, the same seats as at the previous performance when they are free).
+The seats go into the cart as one bundle with their subscription prices; the ordinary
+checkout sells them, and `_record_sale` (called by place_order inside the order's
+transaction) records the subscription and each ticket's role.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entracte.catalog.models import SeatCategory
+from entracte.core import audit
+from entracte.core.errors import InvalidInput
+from entracte.core.translated import tr
+from entracte.customers.models import Contact
+from entracte.inventory import selectors as inventory_selectors, services as inventory
+from entracte.inventory.allocation import best_available
+from entracte.inventory.errors import NoBlockFree
+from entracte.sales import bundles, carts
+from entracte.sales.errors import HoldExpired, SalesClosed
+from entracte.sales.models import Cart, CartBundle
+
+from . import errors, rules, selectors
+from .models import Subscription, SubscriptionProduct, SubscriptionTicket
+from .pricing import EXTRA, Offer, Selection, SubscriptionQuote, quote
+
+KIND = "subscription"
+
+
+def price_selection(*, product: SubscriptionProduct, selection: Selection) -> tuple[Offer, SubscriptionQuote]:
+    """Check a selection and price it (before the order fee), without holding anything."""
+    offer = selectors.offer_of(product)
+    rules.check(offer, selection)
+    return offer, quote(offer, selection)
+
+
+def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Selection) -> CartBundle:
+    """Hold the seats of a subscription in the cart, or raise and hold nothing."""
+    now = timezone.now()
+    if not selectors.is_on_sale(product, channel=cart.point_of_sale.channel, now=now):
+        raise errors.SubscriptionNotOnSale()
+    offer, priced = price_selection(product=product, selection=selection)
+    lines = {line.pk: line for line in selectors.lines_of(product)}
+    for choice in selection.choices:
+        if not lines[choice.line].performance.on_sale(now):
+            raise SalesClosed(_("%(performance)s is not on sale any more.") % {"performance": offer.lines[choice.line].label})
+    until = carts.hold_window(cart, now)
+    members = selection.subscriber_count
+    # Performances in id order: every buyer takes the allocation locks in the same order.
+    ordered = sorted(selection.choices, key=lambda c: lines[c.line].performance_id)
+    seats: list[bundles.BundleSeat] = []
+    extras: list[int] = []
+    current = None
+    try:
+        with transaction.atomic():
+            prefer: list = []
+            for choice in ordered:
+                current = choice
+                performance = lines[choice.line].performance
+                member_ids, extra_ids, prefer = inventory.hold_group(
+                    performance=performance, category_id=choice.category, members=members, extras=choice.extra_count,
+                    channel=cart.point_of_sale.channel, token=cart.token, until=until, now=now, prefer=prefer)
+                seats += _priced_seats(priced, choice, performance.pk, member_ids, extra_ids)
+                extras += extra_ids
+            bundle = bundles.attach_bundle(
+                cart=cart, kind=KIND, ref=product.pk, source=KIND, seats=seats,
+                data={"label": product.name, "subscribers": members, "performances": len(ordered),
+                      "seats": len(seats), "extras": extras})
+            inventory.extend_hold(token=cart.token, until=until, now=now)
+    except NoBlockFree:
+        raise _no_block(offer, selection, current, lines, cart, now) from None
+    return bundle
+
+
+def _priced_seats(priced: SubscriptionQuote, choice, performance_id: int, member_ids, extra_ids) -> list[bundles.BundleSeat]:
+    """Give each held seat its tariff and price: subscribers' seats first, then the extras."""
+    queue = {"subscriber": list(member_ids), "extra": list(extra_ids)}
+    result = []
+    for price in priced.of_line(choice.line):
+        for _n in range(price.count):
+            result.append(bundles.BundleSeat(performance_id, queue[price.role].pop(0), price.tariff, price.unit_price, choice.line))
+    return result
+
+
+def _no_block(offer: Offer, selection: Selection, choice, lines, cart: Cart, now) -> errors.NoContiguousBlock:
+    """Say which performance has no block, and in which seat categories the group would fit."""
+    performance = lines[choice.line].performance
+    n = selection.subscriber_count + choice.extra_count
+    tariffs = [t for t, k in selection.subscribers.items() if k > 0]
+    prices = offer.package_prices if offer.is_package else offer.lines[choice.line].prices
+    fits = []
+    for category in SeatCategory.objects.filter(pk__in={c for c, _t in prices}).order_by("sort", "pk"):
+        if category.pk == choice.category or any((category.pk, t) not in prices for t in tariffs):
+            continue
+        free = inventory_selectors.free_seats_for_allocation(performance=performance, category_id=category.pk,
+                                                             channel=cart.point_of_sale.channel, now=now)
+        if best_available(free, n, scatter=False) is not None:
+            fits.append(category)
+    message = errors.NoContiguousBlock.default_message % {
+        "performance": offer.lines[choice.line].label, "n": n,
+        "category": tr(SeatCategory.objects.get(pk=choice.category).name)}
+    hint = (errors.NoContiguousBlock.fits_message % {"categories": ", ".join(tr(c.name) for c in fits)}
+            if fits else errors.NoContiguousBlock.nowhere_message)
+    return errors.NoContiguousBlock(f"{message} {hint}", line=choice.line, fits=[c.pk for c in fits])
+
+
+class SubscriptionNeedsContact(InvalidInput):
+    code = "subscription_needs_contact"
+    default_message = _("A subscription is sold to a known contact: attach the customer to the sale first.")
+
+
+@bundles.on_sold(KIND)
+def _record_sale(*, order, bundle: CartBundle, sold: list, actor=None) -> Subscription:
+    """Inside place_order's transaction: the subscription, and each ticket's line and role."""
+    if len(sold) != bundle.data["seats"]:
+        raise HoldExpired()  # part of the subscription ran out: it is sold whole or not at all
+    if order.contact.kind == Contact.ANONYMOUS:
+        raise SubscriptionNeedsContact()
+    extras = set(bundle.data["extras"])
+    subscription = Subscription.objects.create(product_id=bundle.ref, order=order, contact=order.contact,
+                                               subscribers=bundle.data["subscribers"])
+    SubscriptionTicket.objects.bulk_create([
+        SubscriptionTicket(subscription=subscription, ticket=ticket, line_id=line.price_ref,
+                           role=EXTRA if line.performance_seat_id in extras else SubscriptionTicket.SUBSCRIBER)
+        for ticket, line in sold])
+    audit.record(action="subscription.sold", obj=subscription, actor=actor, channel=order.point_of_sale.channel.code,
+                 data={"order": order.number, "product": bundle.ref, "tickets": len(sold), "extras": len(extras)})
+    return subscription

@@ -1,0 +1,212 @@
+"""Subscriptions: rules, allocation of subscribers and extra seats, the sale through the one checkout."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from entracte.core.errors import DomainError
+from entracte.inventory.models import PerformanceSeat
+from entracte.sales import carts, checkout
+from entracte.sales.models import CartItem, Ticket
+from entracte.subscriptions import errors, services
+from entracte.subscriptions.models import Subscription, SubscriptionTicket
+from entracte.subscriptions.pricing import Choice, Selection
+
+from . import factories
+
+EXTRAS = {"max_total": 4, "per_performance": 2, "tariffs": ["invite"]}
+
+
+@pytest.fixture
+def season(db, web_pos):
+    """Three performances in one hall of 3 rows × 10 seats (category a), a subscription of them."""
+    hall = factories.hall()
+    perfs = [factories.performance(hall, name=f"Opéra {i}") for i in range(3)]
+    product = factories.subscription_product(perfs, min_performances=2, max_performances=3, extras=EXTRAS)
+    return product, perfs
+
+
+def _lines(product):
+    return {line.performance_id: line.pk for line in product.lines.all()}
+
+
+def _selection(product, perfs, *, subscribers=2, extras=None, category="a"):
+    cat = factories.category(category).pk
+    abonne, invite = factories.tariff("abonne").pk, factories.tariff("invite").pk
+    lines = _lines(product)
+    return Selection({abonne: subscribers}, tuple(
+        Choice(lines[p.pk], cat, {invite: (extras or {}).get(p.pk, 0)}) for p in perfs))
+
+
+def _buyer():
+    return checkout.resolve_buyer(email="abonne@example.org", first_name="Ada", last_name="Abonnée")
+
+
+def test_a_subscription_with_extra_seats_is_held_priced_and_sold_through_the_checkout(season, web_pos):
+    product, perfs = season
+    cart = carts.create_cart(point_of_sale=web_pos)
+    selection = _selection(product, perfs[:2], extras={perfs[1].pk: 2})
+    services.hold_subscription(cart=cart, product=product, selection=selection)
+
+    items = list(CartItem.objects.filter(cart=cart))
+    assert len(items) == 2 + 4  # 2 subscribers at each performance, 2 extras at the second
+    # 2 × 160.00 × 2 performances + 2 extra seats at 200.00, + the web order fee 2.00
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=factories.GOOD_CARD)
+    assert (order.subtotal, order.total) == (Decimal("1040.00"), Decimal("1042.00"))
+    sub = Subscription.objects.get(order=order)
+    assert (sub.subscribers, sub.contact_id, sub.product_id) == (2, order.contact_id, product.pk)
+    roles = sorted((link.ticket.performance_id, link.role, str(link.ticket.price)) for link in sub.tickets.select_related("ticket"))
+    assert roles == sorted([(perfs[0].pk, "subscriber", "160.00")] * 2 + [(perfs[1].pk, "subscriber", "160.00")] * 2
+                           + [(perfs[1].pk, "extra", "200.00")] * 2)
+    assert set(Ticket.objects.filter(order=order).values_list("price_source", flat=True)) == {"subscription"}
+    assert PerformanceSeat.objects.filter(state="sold").count() == 6
+
+
+def _seats(cart, perf):
+    return sorted(PerformanceSeat.objects.filter(performance=perf, state="held", hold_token=cart.token)
+                  .values_list("seat__row", "seat__position"))
+
+
+def test_subscribers_sit_side_by_side_with_their_extras_and_keep_the_same_seats(season, web_pos):
+    product, perfs = season
+    cart = carts.create_cart(point_of_sale=web_pos)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs, extras={perfs[2].pk: 2}))
+    first, second, third = (_seats(cart, p) for p in perfs)
+    assert first == second  # the same seats at the next performance
+    assert set(first) < set(third)  # the extras sit beside the subscribers' usual seats
+    rows = {r for r, _p in third}
+    positions = sorted(p for _r, p in third)
+    assert len(rows) == 1 and positions == list(range(positions[0], positions[0] + 4))
+
+
+def test_the_same_seats_are_not_kept_when_taken_but_the_group_stays_together(season, web_pos):
+    _product, perfs = season
+    product = factories.subscription_product(perfs, min_performances=1)
+    cart = carts.create_cart(point_of_sale=web_pos)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:1]))
+    taken = _seats(cart, perfs[0])
+    carts.empty_cart(cart=cart)
+    # Someone buys those very seats at the second performance.
+    other = carts.create_cart(point_of_sale=web_pos)
+    ids = list(PerformanceSeat.objects.filter(performance=perfs[1], seat__row=taken[0][0],
+                                              seat__position__in=[p for _r, p in taken]).values_list("pk", flat=True))
+    carts.add_chosen_seats(cart=other, performance=perfs[1], seat_ids=ids, tariff_id=factories.tariff("plein").pk)
+    cart2 = carts.create_cart(point_of_sale=web_pos)
+    services.hold_subscription(cart=cart2, product=product, selection=_selection(product, perfs[:2], category="a"))
+    assert _seats(cart2, perfs[0]) == taken
+    moved = _seats(cart2, perfs[1])
+    assert moved != taken and len(moved) == 2 and len({r for r, _p in moved}) == 1 and abs(moved[0][1] - moved[1][1]) == 1
+
+
+def _nothing_held():
+    return not PerformanceSeat.objects.exclude(state="free").exists() and not CartItem.objects.exists()
+
+
+@pytest.mark.parametrize("case, error", [
+    ("too_few", errors.TooFewPerformances),
+    ("too_many_extras_here", errors.TooManyExtrasOnPerformance),
+    ("too_many_extras", errors.TooManyExtras),
+    ("extras_forbidden", errors.ExtrasNotAllowed),
+    ("tariff_not_allowed", errors.SubscribersInvalid),
+    ("extra_tariff_not_allowed", errors.ExtraTariffNotAllowed),
+    ("not_in_subscription", errors.PerformanceNotInSubscription),
+    ("category_not_priced", errors.CategoryNotOffered),
+    ("no_subscriber", errors.SubscribersInvalid),
+])
+def test_a_selection_breaking_a_rule_is_refused_and_nothing_is_held(season, web_pos, case, error):
+    product, perfs = season
+    lines = _lines(product)
+    cat_a = factories.category("a").pk
+    abonne, invite, plein = (factories.tariff(c).pk for c in ("abonne", "invite", "plein"))
+    if case == "extras_forbidden":
+        line = product.lines.get(performance=perfs[0])
+        line.extras_max = 0
+        line.save()
+    other = factories.performance(name="Hors abonnement")
+    factories.category("c", "Catégorie C")
+    choices = {
+        "too_few": (Choice(lines[perfs[0].pk], cat_a),),
+        "too_many_extras_here": (Choice(lines[perfs[0].pk], cat_a, {invite: 3}), Choice(lines[perfs[1].pk], cat_a)),
+        "too_many_extras": tuple(Choice(lines[p.pk], cat_a, {invite: 2}) for p in perfs[:3]),
+        "extras_forbidden": (Choice(lines[perfs[0].pk], cat_a, {invite: 1}), Choice(lines[perfs[1].pk], cat_a)),
+        "extra_tariff_not_allowed": (Choice(lines[perfs[0].pk], cat_a, {plein: 1}), Choice(lines[perfs[1].pk], cat_a)),
+        "not_in_subscription": (Choice(lines[perfs[0].pk], cat_a), Choice(other.pk * 1000, cat_a)),
+        "category_not_priced": (Choice(lines[perfs[0].pk], cat_a), Choice(lines[perfs[1].pk], factories.category("c").pk)),
+    }.get(case, (Choice(lines[perfs[0].pk], cat_a), Choice(lines[perfs[1].pk], cat_a)))
+    subscribers = {"tariff_not_allowed": {plein: 2}, "no_subscriber": {abonne: 0}}.get(case, {abonne: 2})
+    cart = carts.create_cart(point_of_sale=web_pos)
+    with pytest.raises(error) as raised:
+        services.hold_subscription(cart=cart, product=product, selection=Selection(subscribers, choices))
+    assert str(raised.value.message)
+    assert _nothing_held()
+
+
+def test_no_block_side_by_side_names_the_performance_and_the_categories_where_it_fits(db, web_pos):
+    # Row A: 6 seats in category a, rows B-C in category b.
+    text = factories.seatmap_csv(rows=1, per_row=6) + factories.seatmap_csv(rows=3, per_row=6, category="b").split("\n", 1)[1].replace("stalls,A,", "stalls,X,")
+    hall = factories.hall(text)
+    perfs = [factories.performance(hall, name=f"Ballet {i}") for i in range(2)]
+    product = factories.subscription_product(perfs, extras=EXTRAS)
+    # Seats 3 and 4 of row A are sold at the second performance: no 4 side by side left in a.
+    PerformanceSeat.objects.filter(performance=perfs[1], seat__row="A", seat__number__in=["3", "4"]).update(state="sold")
+    cart = carts.create_cart(point_of_sale=web_pos)
+    with pytest.raises(errors.NoContiguousBlock) as raised:
+        services.hold_subscription(cart=cart, product=product,
+                                   selection=_selection(product, perfs, subscribers=2, extras={perfs[1].pk: 2}))
+    message = str(raised.value.message)
+    assert "Ballet 1" in message and "Catégorie B" in message
+    assert raised.value.details["fits"] == [factories.category("b").pk]
+    assert not PerformanceSeat.objects.filter(state="held").exists() and not CartItem.objects.exists()
+
+
+def test_removing_one_seat_of_a_subscription_removes_the_whole_subscription(season, web_pos):
+    product, perfs = season
+    cart = carts.create_cart(point_of_sale=web_pos)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:2]))
+    carts.add_best_available(cart=cart, performance=perfs[2], category_id=factories.category("a").pk, quantity=1,
+                             tariff_id=factories.tariff("plein").pk)
+    item = CartItem.objects.filter(cart=cart, bundle__isnull=False).first()
+    with pytest.raises(DomainError):
+        carts.change_tariff(cart=cart, item_id=item.pk, tariff_id=factories.tariff("plein").pk)
+    carts.remove_item(cart=cart, item_id=item.pk)
+    assert list(CartItem.objects.filter(cart=cart).values_list("performance_id", flat=True)) == [perfs[2].pk]
+    assert PerformanceSeat.objects.filter(state="held").count() == 1
+
+
+def test_a_subscription_is_not_sold_to_the_anonymous_contact(season, db):
+    from entracte.customers.services import anonymous_contact
+
+    product, perfs = season
+    counter = factories.point_of_sale("guichet", "boxoffice", fee="0.00")
+    cart = carts.create_cart(point_of_sale=counter)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:2]))
+    with pytest.raises(services.SubscriptionNeedsContact):
+        checkout.place_order(cart=cart, buyer=checkout.Buyer(contact=anonymous_contact(), email=""),
+                             tenders=[checkout.Tender("cash")])
+    assert not Subscription.objects.exists() and not Ticket.objects.exists()
+    assert PerformanceSeat.objects.filter(state="held").count() == 4
+
+
+def test_a_subscription_off_this_channel_is_refused(season, db):
+    product, perfs = season
+    product.channels.set([factories.channels()["boxoffice"]])
+    cart = carts.create_cart(point_of_sale=factories.point_of_sale())
+    with pytest.raises(errors.SubscriptionNotOnSale):
+        services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:2]))
+    assert _nothing_held()
+
+
+def test_fixed_price_subscription_spreads_its_price_over_its_performances(db, web_pos):
+    hall = factories.hall()
+    perfs = [factories.performance(hall, name=f"Concert {i}") for i in range(3)]
+    product = factories.subscription_product(perfs, kind="fixed", package_prices={("a", "abonne"): "100.00"})
+    cart = carts.create_cart(point_of_sale=web_pos)
+    with pytest.raises(errors.TooFewPerformances):
+        services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:2]))
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs, subscribers=1))
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=factories.GOOD_CARD)
+    prices = sorted(t.price for t in order.tickets.all())
+    assert prices == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")] and order.subtotal == Decimal("100.00")
+    assert SubscriptionTicket.objects.filter(subscription__order=order, role="subscriber").count() == 3
