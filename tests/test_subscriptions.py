@@ -210,3 +210,58 @@ def test_fixed_price_subscription_spreads_its_price_over_its_performances(db, we
     prices = sorted(t.price for t in order.tickets.all())
     assert prices == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")] and order.subtotal == Decimal("100.00")
     assert SubscriptionTicket.objects.filter(subscription__order=order, role="subscriber").count() == 3
+
+
+def test_the_shop_journey_in_three_steps_then_checkout_and_the_personal_space(client, season, web_pos):
+    from entracte.customers.models import User
+
+    product, perfs = season
+    user = User.objects.create_user(email="ada@example.org", password="pw-ada-12345")
+    client.force_login(user)
+    assert product.slug in client.get("/subscriptions/").content.decode()
+    page = client.get(f"/subscriptions/{product.slug}/").content.decode()
+    assert "Entre 2 et 3 séances de votre choix" in page or "Between 2 and 3" in page
+    lines = _lines(product)
+    abonne, invite, cat = factories.tariff("abonne").pk, factories.tariff("invite").pk, factories.category("a").pk
+    form = {f"sub-{abonne}": "2", f"line-{lines[perfs[0].pk]}": "1", f"cat-{lines[perfs[0].pk]}": str(cat),
+            f"line-{lines[perfs[1].pk]}": "1", f"cat-{lines[perfs[1].pk]}": str(cat), f"extra-{lines[perfs[1].pk]}-{invite}": "2"}
+    quoted = client.post(f"/subscriptions/{product.slug}/", {**form, "action": "quote"}).content.decode()
+    assert "1040,00" in quoted and not CartItem.objects.exists()
+    too_many = client.post(f"/subscriptions/{product.slug}/", {**form, f"extra-{lines[perfs[1].pk]}-{invite}": "3",
+                                                               "action": "validate"}, follow=True).content.decode()
+    assert "au plus 2" in too_many and not CartItem.objects.exists()
+    response = client.post(f"/subscriptions/{product.slug}/", {**form, "action": "validate"})
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    cart = client.get("/cart/").content.decode()
+    assert "Abonnement" in cart and "1042,00" in cart
+    client.post("/checkout/", {"delivery_mode": "eticket", "card_number": factories.GOOD_CARD["number"],
+                               "card_expiry": "12/39", "card_cvc": "123", "expected_total": "1042.00"})
+    sub = Subscription.objects.get()
+    account = client.get("/account/").content.decode()
+    assert sub.number in account and "Place supplémentaire" in account
+
+
+def test_an_operator_sells_a_subscription_for_a_contact_at_the_counter(client, season):
+    from entracte.core import roles
+    from entracte.customers.models import Contact
+
+    product, perfs = season
+    counter = factories.point_of_sale("guichet", "boxoffice", fee="0.00")
+    client.force_login(factories.staff_user(roles.OPERATOR, points_of_sale=[counter]))
+    lines = _lines(product)
+    abonne, cat = factories.tariff("abonne").pk, factories.category("a").pk
+    form = {f"sub-{abonne}": "1", "action": "validate"}
+    for p in perfs[:2]:
+        form.update({f"line-{lines[p.pk]}": "1", f"cat-{lines[p.pk]}": str(cat)})
+    url = f"/boxoffice/subscriptions/{product.slug}/"
+    assert product.slug in client.get("/boxoffice/").content.decode()
+    refused = client.post(url, form, follow=True).content.decode()
+    assert "contact" in refused and not CartItem.objects.exists()  # no contact attached yet
+    contact = Contact.objects.create(first_name="Léa", last_name="Martin", email="lea@example.org")
+    client.post("/boxoffice/sale/contact/", {"contact": contact.pk})
+    assert client.post(url, form)["Location"] == "/boxoffice/sale/"
+    sale = client.get("/boxoffice/sale/").content.decode()
+    assert "Abonnement" in sale and "320,00" in sale
+    client.post("/boxoffice/sale/", {"cash": "320.00", "delivery_mode": "pickup", "expected_total": "320.00"})
+    sub = Subscription.objects.get()
+    assert sub.contact == contact and sub.order.point_of_sale == counter and sub.tickets.count() == 2

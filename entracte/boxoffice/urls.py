@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import report_views, reservation_views, views
+from . import report_views, reservation_views, subscription_views, views
 
 app_name = "boxoffice"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("performances/<int:pk>/", views.performance, name="performance"),
     path("performances/<int:pk>/best/", views.add_best, name="add_best"),
     path("performances/<int:pk>/seats/", views.add_seats, name="add_seats"),
+    path("subscriptions/<slug:slug>/", subscription_views.subscription, name="subscription"),
     path("sale/", views.sale, name="sale"),
     path("sale/cancel/", views.cancel_sale, name="cancel_sale"),
     path("sale/contact/", views.attach_contact, name="attach_contact"),

@@ -26,6 +26,7 @@ from entracte.sales.models import Order
 from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post,
                                     to_int)
 from entracte.shop.seatmap import performance_page
+from entracte.subscriptions import selectors as subscriptions
 
 from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
 from . import session
@@ -50,6 +51,7 @@ def home(request):
         "pos": pos, "points_of_sale": staff.points_of_sale_for(request.user),
         "performances": catalog.published_performances().filter(starts_at__gt=timezone.now()).order_by("starts_at"),
         "view": sales.cart_view(cart) if cart else None, "contact": session.contact(request),
+        "subscriptions": subscriptions.products_on_sale(channel=pos.channel) if pos else [],
         # The operator's own end-of-day figures, to close his till.
         "my_takings": reports.cash_report(start=timezone.localdate(), operator_id=request.user.pk),
     })

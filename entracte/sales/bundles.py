@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from entracte.core.rawsql import execute, fetch, placeholders
+from entracte.core.rawsql import as_json, execute, fetch, placeholders
 
 from .models import Cart, CartBundle, CartItem
 
@@ -57,10 +57,8 @@ def labels(bundle_ids: set[int]) -> dict[int, dict]:
     if not bundle_ids:
         return {}
     ids = sorted(bundle_ids)
-    return {pk: {"kind": kind, "ref": ref, "data": data}
-            for pk, kind, ref, data in ((r[0], r[1], r[2], CartBundle._meta.get_field("data").to_python(r[3]))
-                                        for r in fetch(f"SELECT id, kind, ref, data FROM sales_cartbundle "
-                                                       f"WHERE id IN ({placeholders(ids)})", ids))}
+    rows = fetch(f"SELECT id, kind, ref, data FROM sales_cartbundle WHERE id IN ({placeholders(ids)})", ids)
+    return {pk: {"kind": kind, "ref": ref, "data": as_json(data)} for pk, kind, ref, data in rows}
 
 
 def sold(*, order, sold_lines: list, actor=None) -> None:

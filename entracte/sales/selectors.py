@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from decimal import Decimal
@@ -17,7 +17,7 @@ from entracte.core.rawsql import as_datetime, as_decimal, fetch
 from entracte.inventory.labels import seat_label
 from entracte.inventory.models import PerformanceSeat
 
-from . import pricing
+from . import bundles, pricing
 from .models import Cart, Order, Ticket
 
 
@@ -68,6 +68,12 @@ class CartView:
     expired: list[CartLine]        # seats whose hold ran out
     quote: pricing.Quote
     expires_at: datetime | None
+    bundles: list[dict] = field(default_factory=list)  # {id, kind, data, items, total}: seats sold together
+
+    @property
+    def loose(self) -> list[CartLine]:
+        """The seats that belong to no bundle."""
+        return [i for i in self.items if i.bundle_id is None]
 
 
 def cart_by_token(token: str) -> Cart | None:
@@ -134,7 +140,12 @@ def cart_view(cart: Cart, now: datetime | None = None) -> CartView:
     )
     for item in items:
         item.unit_price = quote.price_of(item.id)
-    return CartView(cart, items, expired, quote, min((i.hold_until for i in items), default=None))
+    groups = []
+    for pk, info in sorted(bundles.labels({i.bundle_id for i in items if i.bundle_id is not None}).items()):
+        members = [i for i in items if i.bundle_id == pk]
+        groups.append({"id": pk, **info, "items": members,
+                       "total": sum((i.unit_price for i in members), Decimal("0.00"))})
+    return CartView(cart, items, expired, quote, min((i.hold_until for i in items), default=None), groups)
 
 
 def orders_of_contact(contact):

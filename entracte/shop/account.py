@@ -18,6 +18,7 @@ from entracte.core.errors import DomainError
 from entracte.customers import services
 from entracte.reservations import selectors as reservations
 from entracte.sales import balance, selectors as sales
+from entracte.subscriptions import selectors as subscriptions
 
 from .forms import ProfileForm, SignupForm
 
@@ -61,7 +62,8 @@ def dashboard(request):
     return render(request, "shop/account/dashboard.html", {
         "contact": contact, "tickets": tickets, "orders": orders, "currency": currency,
         "balance": balance.balance_of(contact, currency), "entries": contact.balance_entries.select_related("order")[:20],
-        "reservations": reservations.pending_of_contact(contact)})
+        "reservations": reservations.pending_of_contact(contact),
+        "subscriptions": subscriptions.subscriptions_of_contact(contact)})
 
 
 @login_required

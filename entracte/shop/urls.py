@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import account, views
+from . import account, subscriptions, views
 
 app_name = "shop"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("performances/<int:pk>/", views.performance, name="performance"),
     path("performances/<int:pk>/best/", views.add_best_available, name="add_best"),
     path("performances/<int:pk>/seats/", views.add_seats, name="add_seats"),
+    path("subscriptions/", subscriptions.products, name="subscriptions"),
+    path("subscriptions/<slug:slug>/", subscriptions.subscription, name="subscription"),
     path("cart/", views.cart, name="cart"),
     path("cart/items/<int:item_id>/remove/", views.remove_item, name="remove_item"),
     path("cart/items/<int:item_id>/tariff/", views.change_tariff, name="change_tariff"),
