@@ -265,3 +265,48 @@ def test_an_operator_sells_a_subscription_for_a_contact_at_the_counter(client, s
     client.post("/boxoffice/sale/", {"cash": "320.00", "delivery_mode": "pickup", "expected_total": "320.00"})
     sub = Subscription.objects.get()
     assert sub.contact == contact and sub.order.point_of_sale == counter and sub.tickets.count() == 2
+
+
+def test_a_championship_holds_every_match_and_the_admin_configures_it(admin_client, db, web_pos):
+    from entracte.subscriptions.services import sync_championship_lines
+
+    hall = factories.hall()
+    first = factories.performance(hall, name="Match 1")
+    product = factories.subscription_product([first], kind="championship", package_prices={("a", "abonne"): "90.00"})
+    product.event = first.event
+    product.save()
+    second = factories.performance(hall, name="Match 2")
+    second.event = first.event
+    second.save()
+    assert sync_championship_lines(product=product) == 1 and product.lines.count() == 2
+    assert admin_client.get(f"/admin/subscriptions/subscriptionproduct/{product.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/subscriptions/subscriptionline/").status_code == 200
+    assert admin_client.get("/admin/subscriptions/subscription/").status_code == 200
+    cart = carts.create_cart(point_of_sale=web_pos)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, [first, second], subscribers=1))
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=factories.GOOD_CARD)
+    assert sorted(t.price for t in order.tickets.all()) == [Decimal("45.00")] * 2
+
+
+def test_the_api_lists_prices_and_sells_a_subscription(client, season):
+    product, perfs = season
+    listed = client.get("/api/subscriptions").json()
+    mine = next(p for p in listed if p["slug"] == product.slug)
+    assert (mine["min_performances"], mine["max_performances"], mine["extras_max_total"]) == (2, 3, 4)
+    assert len(mine["lines"]) == 3 and mine["lines"][0]["extras_max"] == 2
+    abonne, invite = mine["subscriber_tariff_ids"][0], mine["extra_tariff_ids"][0]
+    cat = factories.category("a").pk
+    chosen = [{"line_id": line["id"], "category_id": cat} for line in mine["lines"][:2]]
+    chosen[1]["extras"] = [{"tariff_id": invite, "count": 1}]
+    body = {"subscribers": [{"tariff_id": abonne, "count": 2}], "lines": chosen}
+    quoted = client.post(f"/api/subscriptions/{product.slug}/quote", body, content_type="application/json").json()
+    assert quoted["total"] == "840.00" and {s["role"] for s in quoted["seats"]} == {"subscriber", "extra"}
+    too_few = client.post(f"/api/subscriptions/{product.slug}/quote", {**body, "lines": chosen[:1]}, content_type="application/json")
+    assert too_few.status_code == 400 and too_few.json()["code"] == "too_few_performances"
+    token = client.post("/api/carts", content_type="application/json").json()["token"]
+    cart = client.post(f"/api/carts/{token}/subscriptions", {**body, "product": product.slug}, content_type="application/json").json()
+    assert cart["total"] == "842.00" and len({i["bundle_id"] for i in cart["items"]}) == 1 and len(cart["items"]) == 5
+    order = client.post(f"/api/carts/{token}/checkout", {"email": "api@example.org", "card": factories.GOOD_CARD,
+                                                         "expected_total": "842.00"}, content_type="application/json")
+    assert order.status_code == 201 and len(order.json()["tickets"]) == 5
+    assert Subscription.objects.get().tickets.filter(role="extra").count() == 1

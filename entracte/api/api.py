@@ -14,6 +14,7 @@ from entracte.catalog.api import router as catalog_router
 from entracte.core.errors import DomainError
 from entracte.customers.api import router as auth_router
 from entracte.sales.api import router as sales_router
+from entracte.subscriptions.api import router as subscriptions_router
 
 api = NinjaAPI(
     title="Entracte API",
@@ -67,3 +68,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", sales_router)
 api.add_router("/auth", auth_router)
 api.add_router("/", access_router)
+api.add_router("/", subscriptions_router)

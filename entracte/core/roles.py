@@ -24,7 +24,7 @@ ROLES: dict[str, dict] = {
     OPERATOR: {"label": _("Box-office operator"), "permissions": [
         "sales.sell", "sales.refund", "sales.view_order", "sales.view_ticket", "sales.view_payment",
         "customers.view_contact", "customers.add_contact", "customers.change_contact",
-        "catalog.view_performance", "catalog.view_event",
+        "catalog.view_performance", "catalog.view_event", "subscriptions.view_subscription",
     ]},
     CONTROLLER: {"label": _("Controller"), "permissions": ["access.scan"]},
 }

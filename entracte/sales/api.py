@@ -33,6 +33,8 @@ class CartItemOut(Schema):
     tariff_id: int
     tariff: str
     unit_price: Decimal
+    price_source: str = Field(description='"grid" (the price grid) or the feature that set the price, e.g. "subscription"')
+    bundle_id: int | None = Field(None, description="Seats sold together (a subscription); removing one removes all")
 
 
 class CartOut(Schema):
@@ -122,7 +124,8 @@ def _cart_out(cart: Cart) -> dict:
         "items": [
             {"id": i.id, "performance_id": i.performance_id, "seat_id": i.performance_seat_id,
              "label": i.label(), "category_id": i.category_id,
-             "tariff_id": i.tariff_id, "tariff": tr(i.tariff_name), "unit_price": i.unit_price}
+             "tariff_id": i.tariff_id, "tariff": tr(i.tariff_name), "unit_price": i.unit_price,
+             "price_source": i.price_source, "bundle_id": i.bundle_id}
             for i in view.items
         ],
     }

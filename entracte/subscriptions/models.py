@@ -1,5 +1,6 @@
 """Subscription products (what a venue offers) and subscriptions (what a contact bought)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,10 @@ class SubscriptionProduct(Named):
     extra_tariffs = models.ManyToManyField(Tariff, blank=True, related_name="+", verbose_name=_("tariffs of extra seats"),
                                            help_text=_("Guest or occasional tariffs, priced on each line."))
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    def clean(self):
+        if self.kind == self.CHAMPIONSHIP and not self.event_id:
+            raise ValidationError({"event": _("A championship subscription needs its competition.")})
 
     class Meta:
         verbose_name = _("subscription product")

@@ -27,7 +27,7 @@ from entracte.sales.errors import HoldExpired, SalesClosed
 from entracte.sales.models import Cart, CartBundle
 
 from . import errors, rules, selectors
-from .models import Subscription, SubscriptionProduct, SubscriptionTicket
+from .models import Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
 from .pricing import EXTRA, Offer, Selection, SubscriptionQuote, quote
 
 KIND = "subscription"
@@ -132,3 +132,13 @@ def _record_sale(*, order, bundle: CartBundle, sold: list, actor=None) -> Subscr
     audit.record(action="subscription.sold", obj=subscription, actor=actor, channel=order.point_of_sale.channel.code,
                  data={"order": order.number, "product": bundle.ref, "tickets": len(sold), "extras": len(extras)})
     return subscription
+
+
+def sync_championship_lines(*, product: SubscriptionProduct) -> int:
+    """A championship holds every performance (match) of its competition: add the missing ones."""
+    if product.kind != SubscriptionProduct.CHAMPIONSHIP or product.event_id is None:
+        return 0
+    have = set(product.lines.values_list("performance_id", flat=True))
+    missing = [p for p in product.event.performances.order_by("starts_at") if p.pk not in have]
+    SubscriptionLine.objects.bulk_create([SubscriptionLine(product=product, performance=p) for p in missing])
+    return len(missing)
