@@ -310,3 +310,56 @@ def test_the_api_lists_prices_and_sells_a_subscription(client, season):
                                                          "expected_total": "842.00"}, content_type="application/json")
     assert order.status_code == 201 and len(order.json()["tickets"]) == 5
     assert Subscription.objects.get().tickets.filter(role="extra").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_subscriptions_bought_while_single_tickets_sell_never_double_sell_a_seat():
+    """Subscribers and single-ticket buyers race for the same performances of a small hall."""
+    import threading
+
+    from django.db import connection, connections
+    from django.db.models import Count
+
+    from .test_concurrency import _run_threads
+
+    web = factories.point_of_sale()
+    hall = factories.hall(factories.seatmap_csv(rows=2, per_row=8))
+    perfs = [factories.performance(hall, name=f"Course {i}") for i in range(3)]
+    product = factories.subscription_product(perfs, min_performances=2, extras=EXTRAS)
+    selection = _selection(product, perfs, subscribers=2, extras={perfs[0].pk: 1})
+    cat, plein = factories.category("a").pk, factories.tariff("plein").pk
+    n = 16 if connection.vendor == "postgresql" else 6
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def buyer(i):
+        try:
+            cart = carts.create_cart(point_of_sale=web)
+            barrier.wait(timeout=60)
+            if i % 2:
+                services.hold_subscription(cart=cart, product=product, selection=selection)
+            else:
+                for perf in perfs:
+                    carts.add_best_available(cart=cart, performance=perf, category_id=cat, quantity=2, tariff_id=plein)
+            checkout.place_order(cart=cart, buyer=checkout.resolve_buyer(email=f"b{i}@example.org"),
+                                 payment_data=factories.GOOD_CARD)
+            results[i] = "bought"
+        except DomainError as exc:
+            results[i] = exc.code
+        except Exception as exc:  # noqa: BLE001
+            results[i] = repr(exc)
+        finally:
+            connections.close_all()
+
+    _run_threads(buyer, n)
+    assert set(results) <= {"bought", "no_contiguous_block", "sold_out", "seat_unavailable"}, results
+    assert "bought" in results
+    # Every sold seat has exactly one valid ticket, and every valid ticket's seat is sold.
+    doubles = Ticket.objects.filter(status="valid").values("performance_seat").annotate(n=Count("id")).filter(n__gt=1)
+    assert not doubles.exists()
+    sold = set(PerformanceSeat.objects.filter(state="sold").values_list("pk", flat=True))
+    assert sold == set(Ticket.objects.filter(status="valid").values_list("performance_seat_id", flat=True))
+    # Each subscription sold is whole: 2 subscribers at 3 performances and its one extra seat.
+    for sub in Subscription.objects.all():
+        assert sub.tickets.filter(role="subscriber").count() == 6 and sub.tickets.filter(role="extra").count() == 1
+    assert Subscription.objects.count() == sum(1 for i, r in enumerate(results) if r == "bought" and i % 2)
