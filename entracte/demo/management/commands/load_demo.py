@@ -142,11 +142,46 @@ class Command(BaseCommand):
         if not User.objects.filter(email=SPECTATOR[0]).exists():
             user = User.objects.create_user(email=SPECTATOR[0], password=SPECTATOR[1])
             Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
+        _demo_subscription(season, channels)
         sold = _demo_sales(hall)
         seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
         self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats in all, {sold} sold; "
                           f"administrator {STAFF[0]} / {STAFF[1]}, box-office operator {OPERATOR[0]} / {OPERATOR[1]}, "
                           f"controller {CONTROLLER[0]} / {CONTROLLER[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")
+
+
+def _demo_subscription(season, channels) -> None:
+    """The season subscription of the seed: 4 to N performances of your choice at a subscriber
+    price (80 % of the full price), up to 2 extra seats per performance at the full price."""
+    from django.utils import timezone
+
+    from entracte.subscriptions.models import LinePrice, SubscriptionLine, SubscriptionProduct
+
+    if SubscriptionProduct.objects.filter(slug="abonnement-saison").exists():
+        return
+    full = Tariff.objects.order_by("sort", "pk").first()
+    abonne = Tariff.objects.get(code="abonne")
+    performances = list(Performance.objects.filter(event__season=season, starts_at__gt=timezone.now()).order_by("starts_at"))
+    if not performances:
+        return
+    now = timezone.now()
+    product = SubscriptionProduct.objects.create(
+        season=season, slug="abonnement-saison", kind=SubscriptionProduct.CALCULATED,
+        name={"fr": "Abonnement à la carte", "en": "Choose-your-own subscription", "de": "Wahlabonnement", "es": "Abono a la carta"},
+        description={"fr": "Entre 4 et %d séances de votre choix, places côte à côte ; ajoutez des places pour vos invités." % len(performances),
+                     "en": "Between 4 and %d performances of your choice, seats side by side; add seats for your guests." % len(performances)},
+        sales_open_at=now - timedelta(days=1), sales_close_at=min(p.sales_close_at for p in performances),
+        min_performances=min(4, len(performances)), max_performances=len(performances), max_subscribers=10,
+        extras_enabled=True, extras_max_total=8, extras_max_per_performance=2)
+    product.subscriber_tariffs.set([abonne])
+    product.extra_tariffs.set([full])  # extra seats: the occasional (full) price
+    product.channels.set(list(channels.values()))
+    for perf in performances:
+        line = SubscriptionLine.objects.create(product=product, performance=perf)
+        for price in Price.objects.filter(performance=perf, tariff=full):
+            LinePrice.objects.create(line=line, category_id=price.category_id, tariff=abonne,
+                                     amount=(price.amount * Decimal("0.8")).quantize(Decimal("1")))
+            LinePrice.objects.create(line=line, category_id=price.category_id, tariff=full, amount=price.amount)
 
 
 def _demo_sales(hall) -> int:
