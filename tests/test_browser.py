@@ -114,3 +114,38 @@ def test_box_office_sale_with_a_new_contact_and_a_split_payment(live_server, per
     assert sorted(Payment.objects.filter(order=order).values_list("method", flat=True)) == ["card_terminal", "cash"]
     pdf = page.request.get(f"{live_server.url}/boxoffice/orders/{order.number}/tickets.pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+
+def test_a_subscription_in_three_steps_with_extra_seats_then_checkout(live_server, browser_page):
+    from entracte.subscriptions.models import Subscription
+
+    from . import factories
+
+    factories.point_of_sale()
+    hall = factories.hall()
+    perfs = [factories.performance(hall, name=f"Opéra {i}") for i in range(3)]
+    product = factories.subscription_product(perfs, min_performances=2, extras={"max_total": 4, "per_performance": 2})
+    lines = [line.pk for line in product.lines.order_by("performance__pk")]
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Abonnements").click()
+    page.locator("main").get_by_role("link", name="Abonnement", exact=True).click()
+    page.get_by_label("Abonne").fill("2")                                  # step 1: subscribers
+    page.locator(f"#line-{lines[0]}").check()                              # step 2: performances
+    page.locator(f"#line-{lines[1]}").check()
+    page.locator(f"#extra-{lines[1]}-{factories.tariff('invite').pk}").fill("2")
+    # The running count and total follow the choices: 2 × 160 × 2 + 2 × 200.
+    assert page.locator("#sub-count").inner_text().startswith("2")
+    assert "1040,00" in page.locator("#sub-total").inner_text().replace("\u202f", "").replace(" ", "")
+    page.get_by_role("button", name="Valider l'abonnement").click()        # step 3: validation
+    page.locator("tbody.bundle").wait_for()
+    assert page.locator("tbody.bundle tr").count() == 1 + 6               # the subscription's head and its seats
+    page.get_by_role("link", name="Commander").click()
+    page.get_by_label("E-mail").fill("abonne@example.org")
+    page.get_by_label("Numéro de carte").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiration (MM/AA)").fill("12/39")
+    page.get_by_label("Cryptogramme").fill("123")
+    page.get_by_role("button", name="Payer").click()
+    page.get_by_role("heading", name="Merci !").wait_for()
+    sub = Subscription.objects.get()
+    assert sub.tickets.count() == 6 and sub.tickets.filter(role="extra").count() == 2
