@@ -363,3 +363,23 @@ def test_subscriptions_bought_while_single_tickets_sell_never_double_sell_a_seat
     for sub in Subscription.objects.all():
         assert sub.tickets.filter(role="subscriber").count() == 6 and sub.tickets.filter(role="extra").count() == 1
     assert Subscription.objects.count() == sum(1 for i, r in enumerate(results) if r == "bought" and i % 2)
+
+
+def test_a_cart_holding_a_subscription_cannot_be_reserved_until_paid(season, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from entracte.customers.models import Contact
+    from entracte.reservations import services as reservations
+    from entracte.reservations.models import Reservation
+
+    product, perfs = season
+    phone = factories.point_of_sale("telephone", "phone", fee="0.00")
+    contact = Contact.objects.create(last_name="Martin", email="m@example.org")
+    cart = carts.create_cart(point_of_sale=phone)
+    services.hold_subscription(cart=cart, product=product, selection=_selection(product, perfs[:2]))
+    with pytest.raises(reservations.ReservationOfSubscription):
+        reservations.reserve_cart(cart=cart, contact=contact, deadline=timezone.now() + timedelta(days=1))
+    assert not Reservation.objects.exists() and CartItem.objects.filter(cart=cart).count() == 4
+    assert PerformanceSeat.objects.filter(state="held").count() == 4

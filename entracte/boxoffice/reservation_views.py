@@ -23,7 +23,7 @@ sells = staff_required("sales.sell")
 
 def reserve_form_for(view, contact, pos) -> ReserveForm | None:
     """The "reserve until paid" form of the sale page, when the sale can be reserved."""
-    if not (view and view.items and pos is not None and services.may_reserve(point_of_sale=pos, contact=contact)):
+    if not (view and view.items and pos is not None and services.may_reserve(point_of_sale=pos, contact=contact, items=view.items)):
         return None
     deadline = timezone.localtime(services.default_deadline(view.items, timezone.now()))
     return ReserveForm(initial={"deadline": deadline.replace(second=0, microsecond=0)})

@@ -45,6 +45,11 @@ class ReservationNotAllowed(InvalidInput):
     default_message = _("Seats cannot be reserved at this point of sale.")
 
 
+class ReservationOfSubscription(InvalidInput):
+    code = "reservation_of_subscription"
+    default_message = _("A subscription is paid when it is booked; it cannot be reserved until paid.")
+
+
 class ReservationNeedsContact(InvalidInput):
     code = "reservation_needs_contact"
     default_message = _("A reservation is made for a contact: find or create the contact first.")
@@ -65,10 +70,13 @@ class ReservationBusy(Conflict):
     default_message = _("This reservation is being paid or cancelled by someone else. Reload the page.")
 
 
-def may_reserve(*, point_of_sale, contact) -> bool:
-    """Whether a sale at this point of sale, for this contact, can be reserved (the rule the
-    sale page uses to offer it, and `reserve_cart` to refuse it)."""
-    return point_of_sale.channel.code in CHANNELS and contact is not None and contact.kind != Contact.ANONYMOUS
+def may_reserve(*, point_of_sale, contact, items=()) -> bool:
+    """Whether a sale at this point of sale, for this contact, of these cart lines can be
+    reserved (the rule the sale page uses to offer it, and `reserve_cart` to refuse it).
+    Seats of a subscription are sold with it, never reserved: paying a reservation sells
+    loose seats at grid prices."""
+    return (point_of_sale.channel.code in CHANNELS and contact is not None and contact.kind != Contact.ANONYMOUS
+            and not any(item.bundle_id is not None for item in items))
 
 
 def latest_deadline(lines) -> datetime:
@@ -84,9 +92,13 @@ def reserve_cart(*, cart: Cart, contact: Contact, deadline: datetime, note: str 
     """Reserve every seat the cart holds for the contact until the deadline; the cart is emptied."""
     now = timezone.now()
     channel = cart.point_of_sale.channel.code
-    if not may_reserve(point_of_sale=cart.point_of_sale, contact=contact):
-        raise ReservationNotAllowed() if channel not in CHANNELS else ReservationNeedsContact()
     view = sales.cart_view(cart, now)
+    if not may_reserve(point_of_sale=cart.point_of_sale, contact=contact, items=view.items):
+        if channel not in CHANNELS:
+            raise ReservationNotAllowed()
+        if view.bundles:
+            raise ReservationOfSubscription()
+        raise ReservationNeedsContact()
     if view.expired:
         checkout.forget_expired(cart=cart, lines=view.expired)
         raise HoldExpired()

@@ -47,6 +47,18 @@ class Offer:
     def is_package(self) -> bool:
         return self.kind != CALCULATED
 
+    def subscriber_prices(self, line: int) -> Mapping[tuple[int, int], Decimal]:
+        """Where a subscriber's price on this line comes from: the package or the line."""
+        return self.package_prices if self.is_package else self.lines[line].prices
+
+    def offers_category(self, line: int, category: int, tariffs) -> bool:
+        """A seat category is offered on a line when it is priced for every subscriber tariff chosen."""
+        prices = self.subscriber_prices(line)
+        return all((category, t) in prices for t in tariffs)
+
+    def categories(self, line: int, tariffs) -> set[int]:
+        return {c for c, _t in self.subscriber_prices(line) if self.offers_category(line, c, tariffs)}
+
 
 @dataclass(frozen=True)
 class Choice:

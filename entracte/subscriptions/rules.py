@@ -42,8 +42,7 @@ def _check_prices(offer: Offer, selection: Selection) -> None:
     if offer.is_package and len({c.category for c in selection.choices}) > 1:
         raise _not_offered(offer, selection.choices[-1].line)  # a package is one seat category throughout
     for choice in selection.choices:
-        prices = offer.package_prices if offer.is_package else offer.lines[choice.line].prices
-        if any((choice.category, t) not in prices for t in tariffs):
+        if not offer.offers_category(choice.line, choice.category, tariffs):
             raise _not_offered(offer, choice.line)
 
 

@@ -79,11 +79,9 @@ def product_page(product: SubscriptionProduct) -> dict:
     rows = []
     for line in lines:
         row = LineRow(line=line, extras_max=offer.lines[line.pk].extras_max)
-        prices = offer.package_prices if offer.is_package else offer.lines[line.pk].prices
-        for cat_id in sorted({c for c, _t in prices}, key=lambda c: (categories[c].sort, c)):
-            sub = {t.pk: prices[(cat_id, t.pk)] for t in subscriber_tariffs if (cat_id, t.pk) in prices}
-            if len(sub) != len(subscriber_tariffs):
-                continue  # a category must be priced for every subscriber tariff to be offered
+        prices = offer.subscriber_prices(line.pk)
+        for cat_id in sorted(offer.categories(line.pk, offer.subscriber_tariffs), key=lambda c: (categories[c].sort, c)):
+            sub = {t.pk: prices[(cat_id, t.pk)] for t in subscriber_tariffs}
             extra = {t.pk: offer.lines[line.pk].prices[(cat_id, t.pk)] for t in extra_tariffs
                      if (cat_id, t.pk) in offer.lines[line.pk].prices}
             row.categories.append({"category": categories[cat_id], "subscriber": sub, "extra": extra})

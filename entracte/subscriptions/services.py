@@ -93,10 +93,9 @@ def _no_block(offer: Offer, selection: Selection, choice, lines, cart: Cart, now
     performance = lines[choice.line].performance
     n = selection.subscriber_count + choice.extra_count
     tariffs = [t for t, k in selection.subscribers.items() if k > 0]
-    prices = offer.package_prices if offer.is_package else offer.lines[choice.line].prices
     fits = []
-    for category in SeatCategory.objects.filter(pk__in={c for c, _t in prices}).order_by("sort", "pk"):
-        if category.pk == choice.category or any((category.pk, t) not in prices for t in tariffs):
+    for category in SeatCategory.objects.filter(pk__in=offer.categories(choice.line, tariffs)).order_by("sort", "pk"):
+        if category.pk == choice.category:
             continue
         free = inventory_selectors.free_seats_for_allocation(performance=performance, category_id=category.pk,
                                                              channel=cart.point_of_sale.channel, now=now)
