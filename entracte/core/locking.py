@@ -23,3 +23,15 @@ def advisory_lock(*parts) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(*parts)])
+
+
+def advisory_locks(keys: list[tuple]) -> None:
+    """Take several locks in one round trip. In the order of their lock keys, so that two
+    transactions wanting overlapping sets cannot each hold one the other waits for."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_lock must be taken inside a transaction")
+    if connection.vendor == "postgresql" and keys:
+        numbers = sorted({lock_key(*parts) for parts in keys})
+        # PostgreSQL evaluates a select list left to right.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s)"] * len(numbers)), numbers)

@@ -69,6 +69,16 @@ def placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def in_list(column: str, values) -> tuple[str, list]:
+    """`column IN (values)` and its parameters. On PostgreSQL one array parameter
+    (`= ANY(%s)`): with hundreds of placeholders psycopg spent longer parsing the statement
+    than PostgreSQL spent running it (docs/performance.md, subscription allocation)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({placeholders(values)})", values
+
+
 def insert(objs: list) -> list:
     """INSERT unsaved model instances of one model in one statement and set their primary keys.
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
 
-from entracte.core.rawsql import fetch, param_datetime
+from entracte.core.rawsql import fetch, in_list, param_datetime
 
 from .allocation import FreeSeat
 from .models import PerformanceSeat
@@ -31,15 +31,16 @@ def channel_q(channel: SalesChannel) -> Q:
 # free_q() in SQL, for the hand-written statements of the hot path; one parameter: now.
 FREE_SQL = "(state = 'free' OR (state = 'held' AND hold_until < %s))"
 
-FREE_SEATS_SQL = """
-    SELECT ps.id, s.area_id, s.row, s.position, s.x, s.y, ps.area_id
+_FREE_SEATS = """
+    SELECT {columns}ps.id, s.area_id, s.row, s.position, s.x, s.y, ps.area_id
     FROM inventory_performanceseat ps
     LEFT JOIN catalog_seat s ON s.id = ps.seat_id
-    WHERE ps.performance_id = %s AND ps.category_id = %s
+    WHERE {which}
       AND (ps.state = 'free' OR (ps.state = 'held' AND ps.hold_until < %s))
       AND (ps.contingent_id IS NULL OR ps.contingent_id IN (
            SELECT contingent_id FROM catalog_contingent_channels WHERE saleschannel_id = %s))
 """
+FREE_SEATS_SQL = _FREE_SEATS.format(columns="", which="ps.performance_id = %s AND ps.category_id = %s")
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,
@@ -48,14 +49,33 @@ def free_seats_for_allocation(*, performance: Performance, category_id: int, cha
     on every best-available hold and the ORM tripled its cost (docs/performance.md). It states
     the same rule as free_q() and channel_q(); tests/test_carts.py checks both agree."""
     rows = fetch(FREE_SEATS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)
-    hall = performance.hall
-    seats = []
-    for pk, area_id, row, position, x, y, place_area in rows:
-        if area_id is None:  # standing place: all side by side, after the seated ones
-            seats.append(FreeSeat(pk, ("standing", place_area), pk, hall.stage_x, hall.stage_y + STANDING_DISTANCE))
-        else:
-            seats.append(FreeSeat(pk, (area_id, row), position, x, y))
-    return seats
+    return [_free_seat(row[:-1], row[-1], performance.hall) for row in rows]
+
+
+def free_seats_of_many(*, pairs: list[tuple[Performance, int]], channel: SalesChannel,
+                       now: datetime) -> dict[tuple[int, int], list[FreeSeat]]:
+    """free_seats_for_allocation for several (performance, category) pairs in one query."""
+    performances = {p.pk: p for p, _c in pairs}
+    categories = sorted({c for _p, c in pairs})
+    wanted = {(p.pk, c) for p, c in pairs}
+    in_performances, performance_params = in_list("ps.performance_id", performances)
+    in_categories, category_params = in_list("ps.category_id", categories)
+    sql = _FREE_SEATS.format(
+        columns="ps.performance_id, ps.category_id, ",
+        which=f"{in_performances} AND {in_categories}")
+    result: dict[tuple[int, int], list[FreeSeat]] = {key: [] for key in wanted}
+    for row in fetch(sql, [*performance_params, *category_params, param_datetime(now), channel.pk]):
+        key = (row[0], row[1])
+        if key in wanted:
+            result[key].append(_free_seat(row[2:-1], row[-1], performances[row[0]].hall))
+    return result
+
+
+def _free_seat(row, place_area, hall) -> FreeSeat:
+    pk, area_id, seat_row, position, x, y = row
+    if area_id is None:  # standing place: all side by side, after the seated ones
+        return FreeSeat(pk, ("standing", place_area), pk, hall.stage_x, hall.stage_y + STANDING_DISTANCE)
+    return FreeSeat(pk, (area_id, seat_row), position, x, y)
 
 
 def availability(*, performance: Performance, channel: SalesChannel, now: datetime) -> dict[int, int]:

@@ -6,11 +6,12 @@ compose them with cart and order writes so that everything commits or nothing do
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from entracte.catalog.models import Performance, SalesChannel
-from entracte.core.locking import advisory_lock
-from entracte.core.rawsql import execute, param_datetime, placeholders
+from entracte.core.locking import advisory_lock, advisory_locks
+from entracte.core.rawsql import execute, in_list, param_datetime
 
 from . import selectors
 from .allocation import allocate_group, best_available, key_of
@@ -46,13 +47,21 @@ def create_inventory(*, performance: Performance) -> int:
 _TABLE = "inventory_performanceseat"
 
 
+def _update(sql: str, params: list, ids) -> int:
+    """Run `UPDATE … WHERE <conditions>` on the rows of `ids` only; return how many changed."""
+    which, id_params = in_list("id", ids)
+    return execute(f"{sql} AND {which}", [*params, *id_params])
+
+
 def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int:
-    sql = f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s WHERE id IN ({placeholders(ids)})"
-    params = [token, param_datetime(until), *ids]
+    sql = f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s WHERE "
+    params = [token, param_datetime(until)]
     if CLAIM_GUARD:
-        sql += f" AND {selectors.FREE_SQL}"
+        sql += selectors.FREE_SQL
         params.append(param_datetime(now))
-    return execute(sql, params)
+    else:
+        sql += "1 = 1"
+    return _update(sql, params, ids)
 
 
 def _undo_claim(ids: list[int], token: str) -> None:
@@ -78,23 +87,46 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
     raise SeatUnavailable()
 
 
-def hold_group(*, performance: Performance, category_id: int, members: int, extras: int, channel: SalesChannel,
-               token: str, until: datetime, now: datetime, prefer=()) -> tuple[list[int], list[int], list]:
-    """Hold a block of seats side by side for a group (subscribers and their extra seats):
-    return the members' inventory ids, the extras' ids, and the members' seat keys (to
-    prefer the same seats at the group's next performance). Raises NoBlockFree."""
+@dataclass(frozen=True)
+class GroupRequest:
+    """One block to hold: `members` side by side plus `extras` contiguous with them."""
+
+    performance: Performance
+    category_id: int
+    members: int
+    extras: int
+
+
+def hold_groups(*, requests: list[GroupRequest], channel: SalesChannel, token: str, until: datetime,
+                now: datetime) -> list[tuple[list[int], list[int]]]:
+    """Hold one block per request, all of them or none (a subscription's performances): return
+    each block's members' and extras' inventory ids. Each block prefers the members' seats of
+    the previous request when they are free. Raises NoBlockFree naming the first performance
+    without a block.
+
+    Three statements whatever the number of performances: the allocation locks, one read of
+    the free seats and one conditional claim (docs/performance.md, subscription allocation)."""
+    if not requests:
+        return []
     if CLAIM_GUARD:
-        advisory_lock("allocate", performance.pk, category_id)
+        advisory_locks([("allocate", r.performance.pk, r.category_id) for r in requests])
     for _attempt in range(3):
-        free = selectors.free_seats_for_allocation(performance=performance, category_id=category_id, channel=channel, now=now)
-        found = allocate_group(free, members, extras, prefer=prefer, centre_x=performance.hall.stage_x,
-                               stage_y=performance.hall.stage_y)
-        if found is None:
-            raise NoBlockFree(performance=performance.pk, category=category_id)
-        ids = found[0] + found[1]
+        free = selectors.free_seats_of_many(pairs=[(r.performance, r.category_id) for r in requests], channel=channel, now=now)
+        found, prefer, taken = [], [], set()
+        for r in requests:
+            seats = [s for s in free[(r.performance.pk, r.category_id)] if s.id not in taken]
+            block = allocate_group(seats, r.members, r.extras, prefer=prefer, centre_x=r.performance.hall.stage_x,
+                                   stage_y=r.performance.hall.stage_y)
+            if block is None:
+                raise NoBlockFree(performance=r.performance.pk, category=r.category_id)
+            found.append(block)
+            taken.update(block[0] + block[1])
+            members = set(block[0])
+            prefer = [key_of(s) for s in seats if s.id in members]
+        ids = [pk for members_ids, extra_ids in found for pk in members_ids + extra_ids]
         if _claim(ids, token=token, until=until, now=now) == len(ids):
-            members_ids = set(found[0])
-            return found[0], found[1], [key_of(s) for s in free if s.id in members_ids]
+            return found
+        # A buyer who picked seats on the map took one of ours meanwhile: undo and look again.
         _undo_claim(ids, token)
     raise SeatUnavailable()
 
@@ -116,22 +148,18 @@ def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int] | 
     """Move the holder's unexpired holds (all of them, or those of `ids`) to `until`; return how many."""
     sql = f"UPDATE {_TABLE} SET hold_until = %s WHERE hold_token = %s AND state = 'held' AND hold_until >= %s"
     params = [param_datetime(until), token, param_datetime(now)]
-    if ids is not None:
-        sql += f" AND id IN ({placeholders(ids)})"
-        params += ids
-    return execute(sql, params)
+    return execute(sql, params) if ids is None else _update(sql, params, ids)
 
 
 def release(*, ids: list[int], token: str) -> int:
-    return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
-                   f"WHERE state = 'held' AND hold_token = %s AND id IN ({placeholders(ids)})", [token, *ids])
+    return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
+                   "WHERE state = 'held' AND hold_token = %s", [token], ids)
 
 
 def mark_sold(*, ids: list[int], token: str, now: datetime) -> int:
     """Turn the holder's unexpired holds into sales. The caller checks the row count."""
-    return execute(f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL "
-                   f"WHERE state = 'held' AND hold_token = %s AND hold_until >= %s AND id IN ({placeholders(ids)})",
-                   [token, param_datetime(now), *ids])
+    return _update(f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL "
+                   "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s", [token, param_datetime(now)], ids)
 
 
 def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
@@ -146,8 +174,7 @@ def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
 
 def release_sold(*, ids: list[int]) -> int:
     """Put sold seats back on sale (their tickets were cancelled). The caller checks the row count."""
-    return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
-                   f"WHERE state = 'sold' AND id IN ({placeholders(ids)})", list(ids))
+    return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL WHERE state = 'sold'", [], ids)
 
 
 # Reservations (pay later): the seats are 'reserved' with the reservation's token as holder
@@ -156,19 +183,17 @@ def release_sold(*, ids: list[int]) -> int:
 # one reservation at once cannot both move its seats.
 def reserve_held(*, ids: list[int], token: str, holder: str, now: datetime) -> int:
     """Turn a cart's unexpired holds into seats reserved for `holder`. The caller checks the row count."""
-    return execute(f"UPDATE {_TABLE} SET state = 'reserved', hold_token = %s, hold_until = NULL "
-                   f"WHERE state = 'held' AND hold_token = %s AND hold_until >= %s AND id IN ({placeholders(ids)})",
-                   [holder, token, param_datetime(now), *ids])
+    return _update(f"UPDATE {_TABLE} SET state = 'reserved', hold_token = %s, hold_until = NULL "
+                   "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s", [holder, token, param_datetime(now)], ids)
 
 
 def hold_reserved(*, ids: list[int], holder: str, token: str, until: datetime) -> int:
     """Move seats reserved for `holder` into a cart's hold, to be paid. The caller checks the row count."""
-    return execute(f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s "
-                   f"WHERE state = 'reserved' AND hold_token = %s AND id IN ({placeholders(ids)})",
-                   [token, param_datetime(until), holder, *ids])
+    return _update(f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s "
+                   "WHERE state = 'reserved' AND hold_token = %s", [token, param_datetime(until), holder], ids)
 
 
 def release_reserved(*, ids: list[int], holder: str) -> int:
     """Put seats reserved for `holder` back on sale. The caller checks the row count."""
-    return execute(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
-                   f"WHERE state = 'reserved' AND hold_token = %s AND id IN ({placeholders(ids)})", [holder, *ids])
+    return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
+                   "WHERE state = 'reserved' AND hold_token = %s", [holder], ids)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from entracte.core.rawsql import as_json, execute, fetch, placeholders
+from entracte.core.rawsql import as_json, fetch, in_list
 
+from .carts import drop_stale_items
 from .models import Cart, CartBundle, CartItem
 
 _ON_SOLD: dict[str, Callable] = {}
@@ -43,8 +44,7 @@ def attach_bundle(*, cart: Cart, kind: str, ref: int, data: dict, source: str, s
     """Record seats the cart's token already holds as one bundle. Inside the hold's transaction."""
     ids = [seat.performance_seat_id for seat in seats]
     bundle = CartBundle.objects.create(cart=cart, kind=kind, ref=ref, data=data)
-    # Lines left on these seats by a hold that expired are stale.
-    execute(f"DELETE FROM sales_cartitem WHERE performance_seat_id IN ({placeholders(ids)})", ids)
+    drop_stale_items(ids)
     CartItem.objects.bulk_create([
         CartItem(cart=cart, bundle=bundle, performance_id=seat.performance_id, performance_seat_id=seat.performance_seat_id,
                  tariff_id=seat.tariff_id, price_source=source, price_ref=seat.price_ref, unit_price=seat.price)
@@ -56,8 +56,8 @@ def labels(bundle_ids: set[int]) -> dict[int, dict]:
     """Each bundle's kind and data, for showing it in a cart."""
     if not bundle_ids:
         return {}
-    ids = sorted(bundle_ids)
-    rows = fetch(f"SELECT id, kind, ref, data FROM sales_cartbundle WHERE id IN ({placeholders(ids)})", ids)
+    which, params = in_list("id", sorted(bundle_ids))
+    rows = fetch(f"SELECT id, kind, ref, data FROM sales_cartbundle WHERE {which}", params)
     return {pk: {"kind": kind, "ref": ref, "data": as_json(data)} for pk, kind, ref, data in rows}
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from entracte.catalog import selectors as catalog
 from entracte.catalog.models import Performance, PointOfSale, SeatCategory, Tariff
 from entracte.core.errors import InvalidInput, NotFound
-from entracte.core.rawsql import execute, fetch, placeholders
+from entracte.core.rawsql import execute, fetch, in_list
 from entracte.inventory import services as inventory
 from entracte.inventory.models import PerformanceSeat
 
@@ -49,11 +49,17 @@ def hold_window(cart: Cart, now):
     return now + timedelta(minutes=cart.point_of_sale.hold_minutes)
 
 
+def drop_stale_items(ids: list[int]) -> None:
+    """Before recording new holds on these seats: lines left on them by a hold that expired
+    (another cart's, or this one's) are stale."""
+    which, params = in_list("performance_seat_id", ids)
+    execute(f"DELETE FROM sales_cartitem WHERE {which}", params)
+
+
 def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[CartItem]:
     """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction.
     Hand-written SQL, like the claim it follows (docs/performance.md)."""
-    # Items left on these seats by a hold that expired (another cart's, or this one's) are stale.
-    execute(f"DELETE FROM sales_cartitem WHERE performance_seat_id IN ({placeholders(ids)})", ids)
+    drop_stale_items(ids)
     rows = fetch(
         "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
         + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",

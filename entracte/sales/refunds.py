@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entracte.core import audit
 from entracte.core.errors import Conflict, InvalidInput
-from entracte.core.rawsql import execute, param_datetime, placeholders
+from entracte.core.rawsql import execute, in_list, param_datetime
 from entracte.inventory import services as inventory
 
 from . import balance
@@ -79,10 +79,10 @@ def cancel_tickets(*, order: Order, ticket_ids: list[int], refund_to: str = ORIG
         tickets = list(Ticket.objects.filter(order=order, pk__in=ticket_ids, status=Ticket.VALID))
         if len(tickets) != len(ticket_ids):
             raise TicketsNotCancellable()
+        which, id_params = in_list("id", ticket_ids)
         changed = execute(
-            f"UPDATE sales_ticket SET status = 'cancelled', cancelled_at = %s "
-            f"WHERE order_id = %s AND status = 'valid' AND id IN ({placeholders(ticket_ids)})",
-            [param_datetime(now), order.pk, *ticket_ids])
+            f"UPDATE sales_ticket SET status = 'cancelled', cancelled_at = %s WHERE order_id = %s AND status = 'valid' AND {which}",
+            [param_datetime(now), order.pk, *id_params])
         if changed != len(ticket_ids):
             raise TicketsNotCancellable()
         inventory.release_sold(ids=[t.performance_seat_id for t in tickets])

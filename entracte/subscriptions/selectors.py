@@ -35,7 +35,6 @@ def product_by_slug(slug: str) -> SubscriptionProduct:
 
 def lines_of(product: SubscriptionProduct) -> list[SubscriptionLine]:
     return list(product.lines.select_related("performance__event", "performance__hall__venue")
-                .prefetch_related(Prefetch("prices", queryset=LinePrice.objects.order_by("category__sort", "tariff__sort")))
                 .order_by("performance__starts_at", "pk"))
 
 
@@ -43,13 +42,19 @@ def offer_of(product: SubscriptionProduct, lines: list[SubscriptionLine] | None 
     """The product's rules and prices as plain data for `rules.check` and `pricing.quote`."""
     lines = lines if lines is not None else lines_of(product)
     extras_on = product.extras_enabled and product.kind == product.CALCULATED
+    prices: dict[int, dict] = {line.pk: {} for line in lines}
+    # Plain tuples: a 35-line product has hundreds of prices and model instances cost more than the query.
+    for line_id, category_id, tariff_id, amount in LinePrice.objects.filter(line__product=product).values_list(
+            "line_id", "category_id", "tariff_id", "amount"):
+        if line_id in prices:
+            prices[line_id][(category_id, tariff_id)] = amount
     offer_lines = {}
     for line in lines:
         limit = product.extras_max_per_performance if line.extras_max is None else line.extras_max
         offer_lines[line.pk] = OfferLine(
             id=line.pk, performance=line.performance_id, label=str(line.performance),
             extras_max=limit if extras_on else 0,
-            prices={(p.category_id, p.tariff_id): p.amount for p in line.prices.all()})
+            prices=prices[line.pk])
     return Offer(
         kind=product.kind, min_performances=product.min_performances, max_performances=product.max_performances,
         max_subscribers=product.max_subscribers,

@@ -33,9 +33,10 @@ from .pricing import EXTRA, Offer, Selection, SubscriptionQuote, quote
 KIND = "subscription"
 
 
-def price_selection(*, product: SubscriptionProduct, selection: Selection) -> tuple[Offer, SubscriptionQuote]:
+def price_selection(*, product: SubscriptionProduct, selection: Selection,
+                    lines: list[SubscriptionLine] | None = None) -> tuple[Offer, SubscriptionQuote]:
     """Check a selection and price it (before the order fee), without holding anything."""
-    offer = selectors.offer_of(product)
+    offer = selectors.offer_of(product, lines)
     rules.check(offer, selection)
     return offer, quote(offer, selection)
 
@@ -45,36 +46,35 @@ def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Se
     now = timezone.now()
     if not selectors.is_on_sale(product, channel=cart.point_of_sale.channel, now=now):
         raise errors.SubscriptionNotOnSale()
-    offer, priced = price_selection(product=product, selection=selection)
-    lines = {line.pk: line for line in selectors.lines_of(product)}
+    product_lines = selectors.lines_of(product)
+    offer, priced = price_selection(product=product, selection=selection, lines=product_lines)
+    lines = {line.pk: line for line in product_lines}
     for choice in selection.choices:
         if not lines[choice.line].performance.on_sale(now):
             raise SalesClosed(_("%(performance)s is not on sale any more.") % {"performance": offer.lines[choice.line].label})
     until = carts.hold_window(cart, now)
     members = selection.subscriber_count
-    # Performances in id order: every buyer takes the allocation locks in the same order.
-    ordered = sorted(selection.choices, key=lambda c: lines[c.line].performance_id)
-    seats: list[bundles.BundleSeat] = []
-    extras: list[int] = []
-    current = None
+    # In date order: each performance prefers the subscribers' seats at the one before.
+    rank = {line.pk: i for i, line in enumerate(product_lines)}
+    ordered = sorted(selection.choices, key=lambda c: rank[c.line])
+    requests = [inventory.GroupRequest(lines[c.line].performance, c.category, members, c.extra_count) for c in ordered]
     try:
         with transaction.atomic():
-            prefer: list = []
-            for choice in ordered:
-                current = choice
-                performance = lines[choice.line].performance
-                member_ids, extra_ids, prefer = inventory.hold_group(
-                    performance=performance, category_id=choice.category, members=members, extras=choice.extra_count,
-                    channel=cart.point_of_sale.channel, token=cart.token, until=until, now=now, prefer=prefer)
-                seats += _priced_seats(priced, choice, performance.pk, member_ids, extra_ids)
+            blocks = inventory.hold_groups(requests=requests, channel=cart.point_of_sale.channel, token=cart.token,
+                                           until=until, now=now)
+            seats: list[bundles.BundleSeat] = []
+            extras: list[int] = []
+            for choice, (member_ids, extra_ids) in zip(ordered, blocks):
+                seats += _priced_seats(priced, choice, lines[choice.line].performance_id, member_ids, extra_ids)
                 extras += extra_ids
             bundle = bundles.attach_bundle(
                 cart=cart, kind=KIND, ref=product.pk, source=KIND, seats=seats,
                 data={"label": product.name, "subscribers": members, "performances": len(ordered),
                       "seats": len(seats), "extras": extras})
             inventory.extend_hold(token=cart.token, until=until, now=now)
-    except NoBlockFree:
-        raise _no_block(offer, selection, current, lines, cart, now) from None
+    except NoBlockFree as exc:
+        failed = next(c for c in ordered if lines[c.line].performance_id == exc.details["performance"])
+        raise _no_block(offer, selection, failed, lines, cart, now) from None
     return bundle
 
 
