@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "entracte.access",
     "entracte.reservations",
     "entracte.subscriptions",
+    "entracte.advantages",
     "entracte.shop",
     "entracte.boxoffice",
     "entracte.api",

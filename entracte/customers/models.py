@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from entracte.core.translated import TranslatedField, tr
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -113,3 +115,67 @@ class ApiToken(models.Model):
         key = secrets.token_urlsafe(32)
         cls.objects.create(user=user, digest=cls.hash(key), name=name)
         return key
+
+
+class Indicator(models.Model):
+    """A measure of a contact's relationship with the venue, in ordered levels (e.g. "Fidélité":
+    Occasionnel < Régulier < Assidu). Advantages and promo codes may require a level."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = TranslatedField(_("name"))
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["code"]
+
+    def __str__(self):
+        return tr(self.name) or self.code
+
+
+class IndicatorLevel(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="levels", verbose_name=_("indicator"))
+    code = models.SlugField(_("code"), max_length=32)
+    name = TranslatedField(_("name"))
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher ranks include the lower ones."))
+
+    class Meta:
+        verbose_name = _("indicator level")
+        verbose_name_plural = _("indicator levels")
+        ordering = ["indicator", "rank"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "code"], name="indicator_level_code_once"),
+                       models.UniqueConstraint(fields=["indicator", "rank"], name="indicator_level_rank_once")]
+
+    def __str__(self):
+        return f"{self.indicator} : {tr(self.name) or self.code}"
+
+
+class ContactIndicator(models.Model):
+    """A contact's level for an indicator (one level per indicator)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("contact"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator"))
+    level = models.ForeignKey(IndicatorLevel, on_delete=models.CASCADE, related_name="+", verbose_name=_("level"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact indicator")
+        verbose_name_plural = _("contact indicators")
+        constraints = [models.UniqueConstraint(fields=["contact", "indicator"], name="contact_indicator_once")]
+
+
+class TargetList(models.Model):
+    """A campaign's list of contacts, built by hand or imported from a CSV file."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = TranslatedField(_("name"))
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="target_lists", verbose_name=_("contacts"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("target list")
+        verbose_name_plural = _("target lists")
+        ordering = ["code"]
+
+    def __str__(self):
+        return tr(self.name) or self.code

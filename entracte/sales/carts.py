@@ -15,7 +15,7 @@ from entracte.inventory import services as inventory
 from entracte.inventory.models import PerformanceSeat
 
 from .errors import BundledSeat, CartFull, SalesClosed, TariffNotAvailable
-from .models import Cart, CartBundle, CartItem
+from .models import GRID, Cart, CartBundle, CartItem
 
 MAX_SEATS_PER_CART = 20
 MAX_SEATS_PER_REQUEST = 10
@@ -153,6 +153,17 @@ def change_tariff(*, cart: Cart, item_id: int, tariff_id: int) -> CartItem:
         raise BundledSeat()
     _check_sellable(cart=cart, performance=item.performance, tariff_id=tariff_id,
                     categories={item.performance_seat.category_id}, now=timezone.now())
-    item.tariff_id = tariff_id
-    item.save(update_fields=["tariff"])
+    item.tariff_id, item.price_source, item.price_ref, item.unit_price = tariff_id, GRID, None, None
+    item.save(update_fields=["tariff", "price_source", "price_ref", "unit_price"])
+    return item
+
+
+def price_by_feature(*, cart: Cart, item_id: int, tariff_id: int, source: str, ref: int, price) -> CartItem:
+    """A feature (an advantage) gives a loose seat its tariff and its price; the feature has
+    checked the buyer's right to them, and checks it again at checkout."""
+    item = _item(cart, item_id)
+    if item.bundle_id is not None:
+        raise BundledSeat()
+    item.tariff_id, item.price_source, item.price_ref, item.unit_price = tariff_id, source, ref, price
+    item.save(update_fields=["tariff", "price_source", "price_ref", "unit_price"])
     return item

@@ -29,7 +29,7 @@ from entracte.customers.models import Contact
 from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import services as inventory
 
-from . import bundles, emails, selectors
+from . import adjustments, bundles, emails, selectors
 from .carts import remove_bundle
 from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
 from .models import Cart, CartItem, Order, Payment, Ticket
@@ -155,6 +155,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
     if view.expires_at < grace and inventory.extend_hold(ids=seat_ids, token=cart.token, until=grace, now=now) != len(seat_ids):
         raise HoldExpired()
 
+    priced = {line.key: line for line in quote.lines}
     authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
     try:
         with transaction.atomic():
@@ -162,17 +163,19 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                 raise HoldExpired()
             order, = insert([Order(
                 contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
-                subtotal=quote.subtotal, order_fee=quote.order_fee, total=quote.total, delivery_mode=delivery_mode,
+                subtotal=quote.subtotal, discount=quote.discount, order_fee=quote.order_fee, total=quote.total,
+                delivery_mode=delivery_mode,
                 language=buyer.language, created_by=staff,
             )])
             tickets = insert([
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
-                       category_id=item.category_id, tariff_id=item.tariff_id, price=item.unit_price,
-                       price_source=item.price_source)
+                       category_id=item.category_id, tariff_id=item.tariff_id, price=priced[item.id].net,
+                       discount=priced[item.id].discount, price_source=item.price_source, price_ref=item.price_ref)
                 for item in view.items
             ])
             sold = list(zip(tickets, view.items))
             bundles.sold(order=order, sold_lines=sold, actor=actor)
+            adjustments.placed(order=order, cart=cart, view=view, sold=sold, actor=actor)
             for provider, result in authorized:
                 if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
                     provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)

@@ -1,5 +1,6 @@
 """Carts, orders, tickets and payments."""
 
+from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,9 @@ class Cart(models.Model):
     token = models.CharField(max_length=64, unique=True, default=codes.access_secret)
     point_of_sale = models.ForeignKey(PointOfSale, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a feature attached codes or reductions (sales/adjustments.py): the cart reads
+    # them only then, so that plain carts pay nothing for the feature.
+    adjusted = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("cart")
@@ -77,6 +81,8 @@ class Order(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PAID)
     currency = models.CharField(_("currency"), max_length=3)
     subtotal = models.DecimalField(_("subtotal"), max_digits=10, decimal_places=2)
+    discount = models.DecimalField(_("reductions"), max_digits=10, decimal_places=2, default=Decimal("0.00"),
+                                   db_default=Decimal("0.00"), help_text=_("Promo codes, off the subtotal."))
     order_fee = models.DecimalField(_("order fee"), max_digits=8, decimal_places=2)
     total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
     delivery_mode = models.CharField(_("delivery"), max_length=10, choices=DELIVERY_MODES, default=ETICKET)
@@ -94,7 +100,9 @@ class Order(models.Model):
             ("view_reports", _("Can view sales reports")),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("order_fee")), name="order_total_adds_up"),
+            models.CheckConstraint(condition=Q(total=models.F("subtotal") - models.F("discount") + models.F("order_fee")),
+                                   name="order_total_adds_up_with_discount"),
+            models.CheckConstraint(condition=Q(discount__gte=0) & Q(discount__lte=models.F("subtotal")), name="order_discount_within_subtotal"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]
 
@@ -111,8 +119,11 @@ class Ticket(models.Model):
     performance_seat = models.ForeignKey(PerformanceSeat, on_delete=models.PROTECT, verbose_name=_("seat"))
     category = models.ForeignKey(SeatCategory, on_delete=models.PROTECT, verbose_name=_("seat category"))
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, verbose_name=_("tariff"))
-    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2, help_text=_("What was paid for it, after reductions."))
+    discount = models.DecimalField(_("reduction"), max_digits=8, decimal_places=2, default=Decimal("0.00"),
+                                   db_default=Decimal("0.00"), help_text=_("Its share of the order's promo reductions."))
     price_source = models.CharField(_("price from"), max_length=16, default=GRID)
+    price_ref = models.PositiveIntegerField(null=True, blank=True, help_text=_("The feature's own id (an advantage, a subscription line)."))
     code = models.CharField(_("ticket code"), max_length=32, unique=True, default=codes.ticket_code)
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
     created_at = models.DateTimeField(auto_now_add=True)

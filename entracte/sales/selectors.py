@@ -17,7 +17,7 @@ from entracte.core.rawsql import as_datetime, as_decimal, fetch
 from entracte.inventory.labels import seat_label
 from entracte.inventory.models import PerformanceSeat
 
-from . import bundles, pricing
+from . import adjustments, bundles, pricing
 from .models import Cart, Order, Ticket
 
 
@@ -79,11 +79,11 @@ class CartView:
 def cart_by_token(token: str) -> Cart | None:
     """The cart of a token, with its point of sale (from the catalogue cache), in one short query:
     every cart request starts here."""
-    rows = fetch("SELECT id, point_of_sale_id, created_at FROM sales_cart WHERE token = %s", [token])
+    rows = fetch("SELECT id, point_of_sale_id, created_at, adjusted FROM sales_cart WHERE token = %s", [token])
     if not rows:
         return None
-    pk, pos_id, created_at = rows[0]
-    cart = Cart(id=pk, token=token, point_of_sale_id=pos_id, created_at=as_datetime(created_at))
+    pk, pos_id, created_at, adjusted = rows[0]
+    cart = Cart(id=pk, token=token, point_of_sale_id=pos_id, created_at=as_datetime(created_at), adjusted=bool(adjusted))
     cart._state.adding, cart._state.db = False, "default"
     cart.point_of_sale = catalog.point_of_sale_by_id(pos_id)
     return cart
@@ -137,6 +137,7 @@ def cart_view(cart: Cart, now: datetime | None = None) -> CartView:
                for i in items], grid=grid,
         order_fee=cart.point_of_sale.order_fee,
         currency=currencies.pop() if len(currencies) == 1 else settings.ENTRACTE_CURRENCY,
+        discounts=adjustments.discounts(cart=cart, items=items, now=now),
     )
     for item in items:
         item.unit_price = quote.price_of(item.id)

@@ -1,0 +1,160 @@
+"""Reading advantages, promo codes and the codes of a cart as the plain data of `rules`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from entracte.core.translated import tr
+from entracte.customers.models import Contact, ContactIndicator
+
+from . import rules
+from .models import ACTIVE, Advantage, AdvantagePrice, CartCode, CodeBatch, PromoCode, SingleUseCode
+
+
+def terms_of(advantages: Iterable[Advantage]) -> dict[int, rules.Terms]:
+    advantages = list(advantages)
+    ids = [a.pk for a in advantages]
+    channels: dict[int, set] = {pk: set() for pk in ids}
+    for adv, ch in Advantage.channels.through.objects.filter(advantage_id__in=ids).values_list("advantage_id", "saleschannel_id"):
+        channels[adv].add(ch)
+    performances: dict[int, set] = {pk: set() for pk in ids}
+    for adv, perf in Advantage.performances.through.objects.filter(advantage_id__in=ids).values_list("advantage_id", "performance_id"):
+        performances[adv].add(perf)
+    prices: dict[int, dict] = {pk: {} for pk in ids}
+    for adv, cat, tariff, amount in AdvantagePrice.objects.filter(advantage_id__in=ids).values_list(
+            "advantage_id", "category_id", "tariff_id", "amount"):
+        prices[adv][(cat, tariff)] = amount
+    return {a.pk: rules.Terms(
+        id=a.pk, label=tr(a.name), state=a.state, target=a.target, channels=frozenset(channels[a.pk]),
+        starts_at=a.starts_at, ends_at=a.ends_at, end_rule=a.end_rule, tolerance_minutes=a.tolerance_minutes,
+        quota=a.quota, used=a.used, max_per_order=a.max_per_order,
+        indicator=(a.indicator_level.indicator_id, a.indicator_level.rank) if a.indicator_level_id else None,
+        target_list=a.target_list_id, performances=frozenset(performances[a.pk]), prices=prices[a.pk],
+    ) for a in advantages}
+
+
+def _advantages():
+    return Advantage.objects.select_related("indicator_level")
+
+
+def advantage_terms(pk: int) -> rules.Terms | None:
+    found = terms_of(_advantages().filter(pk=pk))
+    return found.get(pk)
+
+
+def buyer_of(contact: Contact | None, cart=None) -> rules.Buyer:
+    levels, lists = {}, frozenset()
+    if contact is not None and contact.pk:
+        levels = dict(ContactIndicator.objects.filter(contact=contact).values_list("indicator_id", "level__rank"))
+        lists = frozenset(contact.target_lists.values_list("pk", flat=True))
+    unlocked = frozenset()
+    if cart is not None and cart.adjusted:
+        unlocked = frozenset(CartCode.objects.filter(cart=cart, advantage__isnull=False).values_list("advantage_id", flat=True))
+    return rules.Buyer(levels=levels, target_lists=lists, unlocked=unlocked)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An advantage a buyer may use on a performance, with its prices there."""
+
+    terms: rules.Terms
+    prices: list[tuple[int, int, Decimal]]  # (seat category, tariff, amount)
+
+
+def offers_for_performance(*, performance, buyer: rules.Buyer, channel_id: int, now: datetime) -> list[Offer]:
+    """The advantages in operation on this performance that this buyer may use now."""
+    seat_times = dict(starts_at=performance.starts_at, sales_close_at=performance.sales_close_at)
+    found = []
+    for terms in terms_of(_advantages().filter(state=ACTIVE, performances=performance).order_by("code")).values():
+        if rules.refusal(terms, buyer=buyer, channel=channel_id, now=now) is not None:
+            continue
+        end = rules.sales_end(terms, rules.Seat(performance.pk, category=0, **seat_times))
+        if end is not None and now >= end:
+            continue
+        found.append(Offer(terms, sorted((c, t, a) for (c, t), a in terms.prices.items())))
+    return found
+
+
+def visible_to(*, contact: Contact, now: datetime) -> list[Advantage]:
+    """For the personal space: the advantages in operation meant for this contact (general
+    public, his indicator level, his target lists), valid now or later."""
+    buyer = buyer_of(contact)
+    candidates = _advantages().filter(state=ACTIVE, target__in=[rules.GENERAL, rules.INDICATOR, rules.CONTACTS]).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)).prefetch_related("performances__event").order_by("code")
+    terms = terms_of(candidates)
+    return [a for a in candidates if rules.entitled(terms[a.pk], buyer)]
+
+
+def promo_terms_of(promos: Iterable[PromoCode]) -> list[rules.PromoTerms]:
+    promos = list(promos)
+    channels: dict[int, set] = {p.pk: set() for p in promos}
+    for promo, ch in PromoCode.channels.through.objects.filter(promocode_id__in=channels).values_list("promocode_id", "saleschannel_id"):
+        channels[promo].add(ch)
+    return [rules.PromoTerms(
+        id=p.pk, label=tr(p.name), state=p.state, percent=p.value if p.kind == PromoCode.PERCENT else None,
+        amount=p.value if p.kind == PromoCode.AMOUNT else None, min_amount=p.min_amount,
+        indicator=(p.indicator_level.indicator_id, p.indicator_level.rank) if p.indicator_level_id else None,
+        channels=frozenset(channels[p.pk]), starts_at=p.starts_at, ends_at=p.ends_at, max_uses=p.max_uses,
+        max_uses_per_contact=p.max_uses_per_contact, used=p.used, combinable=p.combinable) for p in promos]
+
+
+def codes_of_cart(cart) -> list[CartCode]:
+    if not cart.adjusted:
+        return []
+    return list(CartCode.objects.filter(cart=cart).select_related("advantage", "promo", "single_use").order_by("pk"))
+
+
+def promos_of_cart(cart) -> list[PromoCode]:
+    return list(PromoCode.objects.filter(pk__in=CartCode.objects.filter(cart=cart, promo__isnull=False).values("promo_id"))
+                .select_related("indicator_level").order_by("pk"))
+
+
+def dashboard(*, season=None, by_requester: bool = True) -> tuple[list[dict], dict]:
+    """Per requesting contact and advantage: codes generated, available, used, invalidated,
+    and tickets scanned that were bought with them; with totals."""
+    codes = SingleUseCode.objects.all()
+    if season is not None:
+        codes = codes.filter(advantage__season=season)
+    keys = ["batch__requester", "advantage"] if by_requester else ["advantage"]
+    rows = list(codes.values(*keys).annotate(
+        generated=Count("pk"), available=Count("pk", filter=Q(state=SingleUseCode.AVAILABLE)),
+        used=Count("pk", filter=Q(state=SingleUseCode.USED)),
+        invalidated=Count("pk", filter=Q(state=SingleUseCode.INVALIDATED))).order_by(*keys))
+    scanned = _scanned_by(codes, by_requester)
+    contacts = {c.pk: c for c in Contact.objects.filter(pk__in={r.get("batch__requester") for r in rows})}
+    advantages = {a.pk: a for a in Advantage.objects.filter(pk__in={r["advantage"] for r in rows})}
+    for row in rows:
+        key = (row["batch__requester"], row["advantage"]) if by_requester else (row["advantage"],)
+        row["scanned"] = scanned.get(key, 0)
+        row["requester"] = contacts.get(row.get("batch__requester"))
+        row["advantage"] = advantages[row["advantage"]]
+    totals = {k: sum(r[k] for r in rows) for k in ("generated", "available", "used", "invalidated", "scanned")}
+    return rows, totals
+
+
+def _scanned_by(codes, by_requester: bool) -> dict[tuple, int]:
+    """Tickets scanned at the door that were bought with these codes' advantage in the orders that used them."""
+    from entracte.sales.models import Ticket
+
+    used = codes.filter(state=SingleUseCode.USED).values_list("order_id", "advantage_id", "batch__requester_id")
+    result: dict[tuple, int] = {}
+    by_order = {(order, adv): requester for order, adv, requester in used}
+    if not by_order:
+        return result
+    tickets = Ticket.objects.filter(order_id__in={o for o, _a in by_order}, price_source="advantage",
+                                    scanned_at__isnull=False).values_list("order_id", "price_ref")
+    for order, adv in tickets:
+        if (order, adv) in by_order:
+            key = (by_order[(order, adv)], adv) if by_requester else (adv,)
+            result[key] = result.get(key, 0) + 1
+    return result
+
+
+def batches(*, advantage=None):
+    qs = CodeBatch.objects.select_related("advantage", "requester").order_by("-created_at")
+    return qs.filter(advantage=advantage) if advantage is not None else qs

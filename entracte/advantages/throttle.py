@@ -1,0 +1,43 @@
+"""Limiting code guessing: wrong codes are counted per cart (the visitor's session or API
+token) and per network address over a sliding window; past the limit every code is refused
+until the window has moved on, right or wrong."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import errors
+from .models import CodeAttempt
+
+WINDOW = timedelta(minutes=15)
+
+
+def _limits() -> dict[str, int]:
+    return {"cart": getattr(settings, "ENTRACTE_CODE_ATTEMPTS_PER_CART", 10),
+            "addr": getattr(settings, "ENTRACTE_CODE_ATTEMPTS_PER_ADDRESS", 50)}
+
+
+def _keys(cart_token: str, address: str | None) -> dict[str, str]:
+    keys = {"cart": f"cart:{cart_token[:40]}"}
+    if address:
+        keys["addr"] = f"addr:{address[:64]}"
+    return keys
+
+
+def check(*, cart_token: str, address: str | None) -> None:
+    """Raise TooManyAttempts if this cart or this address typed too many wrong codes lately."""
+    since = timezone.now() - WINDOW
+    limits = _limits()
+    for kind, key in _keys(cart_token, address).items():
+        if CodeAttempt.objects.filter(key=key, at__gte=since).count() >= limits[kind]:
+            minutes = int(WINDOW.total_seconds() // 60)
+            raise errors.TooManyAttempts(errors.TooManyAttempts.default_message % {"minutes": minutes})
+
+
+def failed(*, cart_token: str, address: str | None) -> None:
+    now = timezone.now()
+    CodeAttempt.objects.bulk_create([CodeAttempt(key=key, at=now) for key in _keys(cart_token, address).values()])
+    CodeAttempt.objects.filter(at__lt=now - 4 * WINDOW).delete()
