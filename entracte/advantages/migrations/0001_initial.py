@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_pointofsale_operators'),
-        ('customers', '0003_indicator_indicatorlevel_contactindicator_targetlist_and_more'),
+        ('customers', '0003_indicators_and_target_lists'),
         ('sales', '0004_cart_bundles_carried_prices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
