@@ -127,3 +127,39 @@ def subscription_product(performances, *, slug=None, kind="calculated", min_perf
     for (cat, tar), amount in (package_prices or {}).items():
         PackagePrice.objects.create(product=product, category=category(cat), tariff=tariff(tar), amount=Decimal(amount))
     return product
+
+
+def advantage(performances, *, code=None, target="general", prices=None, state="active", quota=None, max_per_order=None,
+              access_code="", indicator_level=None, target_list=None, on=(), **fields):
+    """An advantage in operation on these performances; prices {(category, tariff): amount}
+    default to category a at the "partenaire" tariff, 20.00 (a tariff off the grid)."""
+    from entracte.advantages.models import Advantage, AdvantagePrice
+
+    n = next(_counter)
+    perf = list(performances)
+    adv = Advantage.objects.create(
+        code=code or f"adv-{n}", name={"fr": f"Offre {n}", "en": f"Offer {n}"}, season=perf[0].event.season, state=state,
+        target=target, quota=quota, max_per_order=max_per_order, access_code=access_code, indicator_level=indicator_level,
+        target_list=target_list, **fields)
+    adv.performances.set(perf)
+    if on:
+        adv.channels.set([channels()[c] for c in on])
+    for (cat, tar), amount in (prices or {("a", "partenaire"): "20.00"}).items():
+        AdvantagePrice.objects.create(advantage=adv, category=category(cat), tariff=tariff(tar), amount=Decimal(amount))
+    return adv
+
+
+def promo(access_code="COUPON3", *, kind="percent", value="3", state="active", **fields):
+    from entracte.advantages.models import PromoCode
+
+    n = next(_counter)
+    return PromoCode.objects.create(code=f"promo-{n}", name={"fr": f"Coupon {value}", "en": f"Coupon {value}"},
+                                    access_code=access_code, kind=kind, value=Decimal(value), state=state, **fields)
+
+
+def indicator(code="fidelite", levels=("occasionnel", "regulier", "assidu")):
+    from entracte.customers.models import Indicator, IndicatorLevel
+
+    ind = Indicator.objects.create(code=code, name={"fr": code.capitalize()})
+    return ind, [IndicatorLevel.objects.create(indicator=ind, code=c, name={"fr": c.capitalize()}, rank=i)
+                 for i, c in enumerate(levels)]

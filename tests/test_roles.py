@@ -109,7 +109,7 @@ def test_no_box_office_or_access_action_answers_to_someone_without_the_role(clie
     if who != ANONYMOUS:
         client.force_login(people[who])
     order = _order()
-    args = {"pk": order.contact_id, "item_id": 1, "number": order.number, "slug": "any-subscription"}
+    args = {"pk": order.contact_id, "item_id": 1, "code_id": 1, "number": order.number, "slug": "any-subscription"}
     patterns = [("boxoffice", p) for p in boxoffice_urls.urlpatterns if p.name != "login"]
     if who != roles.CONTROLLER:
         patterns += [("access", p) for p in access_urls.urlpatterns]

@@ -46,8 +46,8 @@ class Advantage(Named):
     starts_at = models.DateTimeField(_("valid from"), null=True, blank=True)
     ends_at = models.DateTimeField(_("valid until"), null=True, blank=True)
     end_rule = models.CharField(_("end of sale"), max_length=12, choices=END_RULES, default=PERFORMANCE_END)
-    tolerance_minutes = models.PositiveIntegerField(_("tolerance (minutes)"), default=0,
-                                                    help_text=_("With “performance start + tolerance”."))
+    tolerance_minutes = models.IntegerField(_("tolerance (minutes)"), default=0,
+                                            help_text=_("With “performance start + tolerance”; negative: before the start."))
     quota = models.PositiveIntegerField(_("quota of tickets"), null=True, blank=True, help_text=_("Empty: no quota."))
     used = models.PositiveIntegerField(_("tickets sold"), default=0, editable=False)
     max_per_order = models.PositiveSmallIntegerField(

@@ -23,8 +23,8 @@ from entracte.customers.models import Contact
 from entracte.reservations import selectors as reservations
 from entracte.sales import balance, carts, checkout, emails, refunds, reports, selectors as sales, staff, tickets
 from entracte.sales.models import Order
-from entracte.shop.holding import (change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post,
-                                    to_int)
+from entracte.shop import advantages
+from entracte.shop.holding import hold_best_from_post, hold_chosen_from_post, remove_from_post, to_int
 from entracte.shop.seatmap import performance_page
 from entracte.subscriptions import selectors as subscriptions
 
@@ -113,7 +113,9 @@ def sale(request):
     pos = cart.point_of_sale if cart else session.point_of_sale(request)
     return render(request, "boxoffice/sale.html", {
         "view": view, "form": form, "contact": contact, "pos": pos,
-        "tariffs": sales.tariff_choices(view) if view else {}, "reserve_form": reserve_form_for(view, contact, pos),
+        "tariffs": advantages.tariff_options(view, contact), "codes": advantages.codes_in_cart(view),
+        "code_url": "boxoffice:apply_code", "gift": advantages.gift(contact),
+        "reserve_form": reserve_form_for(view, contact, pos),
     })
 
 
@@ -127,7 +129,21 @@ def remove_item(request, item_id):
 @sells
 @require_POST
 def change_tariff(request, item_id):
-    change_tariff_from_post(request, session.cart(request), item_id)
+    advantages.change_tariff_from_post(request, session.cart(request), item_id, session.contact(request))
+    return redirect("boxoffice:sale")
+
+
+@sells
+@require_POST
+def apply_code(request):
+    advantages.apply_code_from_post(request, session.cart(request, create=True), session.contact(request))
+    return redirect("boxoffice:sale")
+
+
+@sells
+@require_POST
+def remove_code(request, code_id):
+    advantages.remove_code_from_post(request, session.cart(request), code_id)
     return redirect("boxoffice:sale")
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Contact, User
+from .models import ApiToken, Contact, ContactIndicator, Indicator, IndicatorLevel, TargetList, User
 
 
 @admin.register(User)
@@ -24,9 +24,37 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ("email", "first_name", "last_name", "phone")
     list_filter = ("kind",)
     raw_id_fields = ("user",)
+    inlines = []  # set below, once ContactIndicatorInline exists
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "created_at", "last_used_at")
     readonly_fields = ("digest", "created_at", "last_used_at")
+
+
+class LevelInline(admin.TabularInline):
+    model = IndicatorLevel
+    extra = 1
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "code")
+    inlines = [LevelInline]
+
+
+class ContactIndicatorInline(admin.TabularInline):
+    model = ContactIndicator
+    extra = 0
+    fields = ("indicator", "level")
+
+
+ContactAdmin.inlines = [ContactIndicatorInline]
+
+
+@admin.register(TargetList)
+class TargetListAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "code", "created_at")
+    search_fields = ("code",)
+    raw_id_fields = ("contacts",)

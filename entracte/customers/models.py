@@ -163,6 +163,12 @@ class ContactIndicator(models.Model):
         verbose_name_plural = _("contact indicators")
         constraints = [models.UniqueConstraint(fields=["contact", "indicator"], name="contact_indicator_once")]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.level_id and self.indicator_id and self.level.indicator_id != self.indicator_id:
+            raise ValidationError({"level": _("This level belongs to another indicator.")})
+
 
 class TargetList(models.Model):
     """A campaign's list of contacts, built by hand or imported from a CSV file."""

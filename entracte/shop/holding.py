@@ -54,12 +54,6 @@ def remove_from_post(request, cart, item_id: int) -> None:
         _try(request, lambda: carts.remove_item(cart=cart, item_id=item_id))
 
 
-def change_tariff_from_post(request, cart, item_id: int) -> None:
-    tariff = to_int(request.POST.get("tariff"))
-    if cart and tariff is not None:
-        _try(request, lambda: carts.change_tariff(cart=cart, item_id=item_id, tariff_id=tariff))
-
-
 def _try(request, call) -> None:
     try:
         call()

@@ -19,7 +19,8 @@ from entracte.sales import balance, carts, checkout as checkout_service, selecto
 from entracte.sales.models import Cart
 
 from .forms import CheckoutForm
-from .holding import change_tariff_from_post, hold_best_from_post, hold_chosen_from_post, remove_from_post
+from . import advantages
+from .holding import hold_best_from_post, hold_chosen_from_post, remove_from_post
 from .seatmap import performance_page
 
 CART_KEY = "cart_token"
@@ -47,9 +48,10 @@ def event(request, slug):
 def performance(request, pk):
     perf = catalog.performance(pk)
     cart = current_cart(request)
-    return render(request, "shop/performance.html", performance_page(
-        perf, catalog.web_point_of_sale(), token=cart.token if cart else "", now=timezone.now(),
-        max_quantity=carts.MAX_SEATS_PER_REQUEST))
+    page = performance_page(perf, catalog.web_point_of_sale(), token=cart.token if cart else "", now=timezone.now(),
+                            max_quantity=carts.MAX_SEATS_PER_REQUEST)
+    page["offers"] = advantages.offers_on_page(perf, cart, buyer_contact(request), catalog.web_point_of_sale())
+    return render(request, "shop/performance.html", page)
 
 
 @require_POST
@@ -70,8 +72,15 @@ def cart(request):
     if view and view.expired:
         messages.warning(request, _("The hold on %(n)s seat(s) ran out; they were released.") % {"n": len(view.expired)})
         checkout_service.forget_expired(cart=current, lines=view.expired)
-    tariffs = sales.tariff_choices(view) if view else {}
-    return render(request, "shop/cart.html", {"view": view, "tariffs": tariffs})
+    contact = buyer_contact(request)
+    return render(request, "shop/cart.html", {"view": view, "tariffs": advantages.tariff_options(view, contact),
+                                              "codes": advantages.codes_in_cart(view), "code_url": "shop:apply_code"})
+
+
+def buyer_contact(request):
+    """The logged-in spectator's contact; None for a visitor (or staff browsing the shop)."""
+    user = request.user
+    return contact_for_user(user) if user.is_authenticated and not user.is_staff else None
 
 
 @require_POST
@@ -82,7 +91,19 @@ def remove_item(request, item_id):
 
 @require_POST
 def change_tariff(request, item_id):
-    change_tariff_from_post(request, current_cart(request), item_id)
+    advantages.change_tariff_from_post(request, current_cart(request), item_id, buyer_contact(request))
+    return redirect("shop:cart")
+
+
+@require_POST
+def apply_code(request):
+    advantages.apply_code_from_post(request, current_cart(request, create=True), buyer_contact(request))
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/performances/") else "shop:cart")
+
+
+@require_POST
+def remove_code(request, code_id):
+    advantages.remove_code_from_post(request, current_cart(request), code_id)
     return redirect("shop:cart")
 
 

@@ -1,0 +1,148 @@
+"""Advantages and codes on the selling pages (the shop and the box office): the tariff
+choices of each cart line with the advantaged prices the buyer may use, and the "advantage
+code" box. Each page gives the buyer's contact: the logged-in spectator, or the contact the
+operator attached to the sale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entracte.advantages import rules, selectors as advantages, services
+from entracte.advantages.codes import display
+from entracte.catalog.models import Performance
+from entracte.core.errors import DomainError
+from entracte.core.translated import tr
+from entracte.sales import carts, selectors as sales
+
+from .holding import to_int
+
+
+@dataclass(frozen=True)
+class TariffOption:
+    value: str           # "12" (a grid tariff) or "a3-12" (advantage 3, tariff 12)
+    label: str
+    selected: bool
+
+
+def tariff_options(view, contact) -> dict[int, list[TariffOption]]:
+    """Per loose cart line: its grid tariffs, then the advantages' tariffs the buyer may use on it."""
+    if view is None:
+        return {}
+    grid = sales.tariff_choices(view)
+    buyer = advantages.buyer_of(contact, view.cart)
+    now = timezone.now()
+    offers = {perf.pk: advantages.offers_for_performance(performance=perf, buyer=buyer, now=now,
+                                                         channel_id=view.cart.point_of_sale.channel_id)
+              for perf in Performance.objects.filter(pk__in={i.performance_id for i in view.loose})}
+    names = {}
+    result = {}
+    for item in view.loose:
+        on_advantage = item.price_source == services.SOURCE
+        options = [TariffOption(str(t.pk), tr(t.name), not on_advantage and t.pk == item.tariff_id) for t in grid.get(item.id, [])]
+        for offer in offers.get(item.performance_id, []):
+            for category, tariff, amount in offer.prices:
+                if category != item.category_id:
+                    continue
+                if tariff not in names:
+                    names[tariff] = tr(_tariff_name(tariff))
+                selected = on_advantage and item.price_ref == offer.terms.id and item.tariff_id == tariff
+                options.append(TariffOption(f"a{offer.terms.id}-{tariff}", f"{names[tariff]} — {offer.terms.label} ({_money(amount, view)})",
+                                            selected))
+        result[item.id] = options
+    return result
+
+
+def offers_on_page(performance, cart, contact, point_of_sale) -> list[dict]:
+    """The advantages this buyer may use on a performance, with their prices, for its page."""
+    from entracte.catalog import selectors as catalog
+
+    buyer = advantages.buyer_of(contact, cart)
+    offers = advantages.offers_for_performance(performance=performance, buyer=buyer, now=timezone.now(),
+                                               channel_id=point_of_sale.channel_id)
+    return [{"label": o.terms.label, "target": o.terms.target,
+             "prices": [{"category": tr(catalog.name_of("seatcategory", c)), "tariff": tr(_tariff_name(t)), "amount": a}
+                        for c, t, a in o.prices]} for o in offers]
+
+
+def _tariff_name(tariff_id: int):
+    from entracte.catalog import selectors as catalog
+
+    return catalog.name_of("tariff", tariff_id)
+
+
+def _money(amount: Decimal, view) -> str:
+    from entracte.core.templatetags.entracte import money
+
+    return money(amount, view.quote.currency)
+
+
+def change_tariff_from_post(request, cart, item_id: int, contact) -> None:
+    """A tariff choice: a grid tariff ("12") or an advantage's tariff ("a3-12")."""
+    value = request.POST.get("tariff", "")
+    if cart is None:
+        return
+    try:
+        if value.startswith("a") and "-" in value:
+            advantage, tariff = (to_int(v) for v in value[1:].split("-", 1))
+            if advantage is not None and tariff is not None:
+                services.use_advantage(cart=cart, item_id=item_id, advantage_id=advantage, tariff_id=tariff, contact=contact)
+        elif to_int(value) is not None:
+            carts.change_tariff(cart=cart, item_id=item_id, tariff_id=to_int(value))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
+def apply_code_from_post(request, cart, contact) -> None:
+    typed = request.POST.get("code", "").strip()
+    if not typed:
+        messages.error(request, _("Type a code."))
+        return
+    try:
+        cart_code = services.apply_code(cart=cart, typed=typed, contact=contact, address=request.META.get("REMOTE_ADDR"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return
+    if cart_code.promo_id:
+        messages.success(request, _("Promo code “%(name)s” applied.") % {"name": tr(cart_code.promo.name)})
+    else:
+        messages.success(request, _("Advantage “%(name)s” unlocked: choose its tariff for your seats.") % {
+            "name": tr(cart_code.advantage.name)})
+
+
+def remove_code_from_post(request, cart, code_id: int) -> None:
+    if cart is None:
+        return
+    try:
+        services.remove_code(cart=cart, code_id=code_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
+def codes_in_cart(view) -> list[dict]:
+    """The codes of a cart as the cart page lists them, with what each does."""
+    if view is None:
+        return []
+    applied = {d.key: d for d in view.quote.discounts}
+    rows = []
+    for code in advantages.codes_of_cart(view.cart):
+        if code.promo_id:
+            discount = applied.get(("promo", code.promo_id))
+            note = "" if discount and discount.applies else (
+                _("Applies from %(amount)s.") % {"amount": _money(code.promo.min_amount, view)} if discount else _("Does not apply."))
+            rows.append({"id": code.pk, "label": tr(code.promo.name), "code": code.promo.access_code, "note": note})
+        else:
+            rows.append({"id": code.pk, "label": tr(code.advantage.name),
+                         "code": display(code.single_use.code) if code.single_use_id else code.advantage.access_code, "note": ""})
+    return rows
+
+
+def gift(contact) -> bool:
+    """At the box office: does this contact have advantages meant for him (the gift icon)?"""
+    if contact is None or contact.kind == contact.ANONYMOUS:
+        return False
+    return any(a.target != rules.GENERAL for a in advantages.visible_to(contact=contact, now=timezone.now()))
