@@ -269,3 +269,64 @@ def test_the_box_office_shows_a_gift_for_a_targeted_contact(client, perf):
     page = client.get(reverse("boxoffice:sale")).content.decode()
     assert "🎁" in page and "Fidele" in page and "25,00" in page
     assert session  # the sale lives in the operator's session
+
+
+def test_a_batch_is_generated_in_the_background_sent_tracked_and_invalidated(client, perf, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from entracte.core.roles import ADMINISTRATOR
+
+    adv = factories.advantage([perf], target="single_use")
+    partner = Contact.objects.create(kind=Contact.ORGANISATION, last_name="Partner SA", email="partner@example.org")
+    client.force_login(factories.staff_user(ADMINISTRATOR))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("boxoffice:codes"), {"requester": partner.pk, "advantage": adv.pk, "count": 150,
+                                                            "document": "csv", "language": "en"})
+    assert response.status_code == 302
+    batch = CodeBatch.objects.get()
+    assert (batch.state, batch.generated, batch.codes.count()) == ("done", 150, 150)  # the immediate task backend ran it
+    sent = mail.outbox[-1]
+    assert sent.to == ["partner@example.org"] and "single-use codes" in sent.subject
+    name, content, _mime = sent.attachments[0]
+    assert name.endswith(".csv") and content.count("\n") == 151
+    page = client.get(reverse("boxoffice:codes")).content.decode()
+    assert "150 / 150" in page
+    # Use one code, then the dashboard and the tracking screen tell it.
+    code = batch.codes.first()
+    cart = _cart_with(perf, factories.point_of_sale())
+    services.apply_code(cart=cart, typed=code.code)
+    _use(cart, adv)
+    order = checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
+    Ticket.objects.filter(order=order).update(scanned_at=timezone.now())
+    page = client.get(reverse("boxoffice:code_dashboard")).content.decode()
+    assert "<td>150</td><td>149</td><td>1</td><td>1</td><td>0</td>" in page.replace("\n", "")
+    tracking = client.get(reverse("boxoffice:code_tracking") + f"?batch={batch.pk}&state=used").content.decode()
+    assert order.number in tracking
+    others = list(batch.codes.exclude(pk=code.pk).values_list("pk", flat=True)[:3])
+    client.post(reverse("boxoffice:code_invalidate"), {"codes": [code.pk, *others]})
+    assert batch.codes.filter(state="invalid").count() == 3 and SingleUseCode.objects.get(pk=code.pk).state == "used"
+    assert client.get(reverse("boxoffice:code_batch_download", args=[batch.pk])).status_code == 200
+
+
+def test_the_api_lists_applies_and_removes_codes_and_prices_with_an_advantage(client, perf, web_pos):
+    adv = factories.advantage([perf], target="partner", access_code="AMIS2026")
+    promo = factories.promo("COUPON3%")
+    cart = _cart_with(perf, web_pos)
+    assert client.get(f"/api/performances/{perf.pk}/advantages").json() == []
+    bad = client.post(f"/api/carts/{cart.token}/codes", {"code": "nope"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["code"] == "code_unknown"
+    out = client.post(f"/api/carts/{cart.token}/codes", {"code": "amis-2026"}, content_type="application/json").json()
+    assert [c["kind"] for c in out["codes"]] == ["partner"]
+    offers = client.get(f"/api/performances/{perf.pk}/advantages?cart={cart.token}").json()
+    assert offers[0]["advantage_id"] == adv.pk and offers[0]["prices"][0]["amount"] == "20.00"
+    item = out["items"][0]["id"]
+    out = client.post(f"/api/carts/{cart.token}/items/{item}/advantage",
+                      {"advantage_id": adv.pk, "tariff_id": factories.tariff("partenaire").pk}, content_type="application/json").json()
+    assert out["items"][0]["price_source"] == "advantage" and out["total"] == "22.00"
+    out = client.post(f"/api/carts/{cart.token}/codes", {"code": "COUPON3%"}, content_type="application/json").json()
+    assert out["discount"] == "0.60" and out["total"] == "21.40"
+    promo_code = next(c["id"] for c in out["codes"] if c["kind"] == "promo")
+    out = client.delete(f"/api/carts/{cart.token}/codes/{promo_code}").json()
+    assert out["discount"] == "0.00" and out["total"] == "22.00"
+    assert client.get("/api/staff/codes/dashboard").status_code == 401
+    assert promo.pk

@@ -24,6 +24,11 @@ from . import errors, rules, selectors
 from .models import CartCode, PromoUse, SingleUseCode
 from .services import SOURCE
 
+# The race tests switch this off to prove the race is real (the canary): without the guard
+# the quota and the code are checked by reading, then written, as naive code would. It is
+# never switched off outside those tests.
+GUARD = True
+
 
 @adjustments.discount_source
 def promo_discounts(*, cart, items, now):
@@ -72,13 +77,17 @@ def _advantages(order, lines, codes, buyer, channel, now, actor):
                 raise refusal
             if t.prices[(line.category_id, line.tariff_id)] != line.carried_price:
                 raise PriceChanged()
-        taken = execute("UPDATE advantages_advantage SET used = used + %s WHERE id = %s AND state = 'active' "
-                        "AND (quota IS NULL OR used + %s <= quota)", [len(mine), advantage_id, len(mine)])
-        if taken != 1:
-            raise errors.AdvantageQuotaReached()
         code = next((c for c in codes if c.advantage_id == advantage_id and c.single_use_id), None)
         if t.target == rules.SINGLE_USE:
             _consume(code, order, now)
+        if GUARD:
+            taken = execute("UPDATE advantages_advantage SET used = used + %s WHERE id = %s AND state = 'active' "
+                            "AND (quota IS NULL OR used + %s <= quota)", [len(mine), advantage_id, len(mine)])
+        else:
+            taken = 1 if t.quota is None or t.used + len(mine) <= t.quota else 0
+            execute("UPDATE advantages_advantage SET used = %s WHERE id = %s", [t.used + len(mine), advantage_id])
+        if taken != 1:
+            raise errors.AdvantageQuotaReached()
         audit.record(action="advantage.used", obj=order, actor=actor, data={
             "advantage": advantage_id, "tickets": len(mine), "code": code.single_use.code if code and code.single_use_id else None})
 
@@ -86,8 +95,11 @@ def _advantages(order, lines, codes, buyer, channel, now, actor):
 def _consume(code, order, now):
     if code is None:
         raise errors.AdvantageNeedsCode()
+    guard = " AND state = 'available'" if GUARD else ""
+    if not GUARD and SingleUseCode.objects.filter(pk=code.single_use_id, state=SingleUseCode.AVAILABLE).exists() is False:
+        raise errors.CodeUsed()
     used = execute("UPDATE advantages_singleusecode SET state = 'used', used_at = %s, used_by_id = %s, order_id = %s "
-                   "WHERE id = %s AND state = 'available'", [param_datetime(now), order.contact_id, order.pk, code.single_use_id])
+                   "WHERE id = %s" + guard, [param_datetime(now), order.contact_id, order.pk, code.single_use_id])
     if used != 1:
         state = SingleUseCode.objects.filter(pk=code.single_use_id).values_list("state", flat=True).first()
         raise errors.CodeInvalidated() if state == SingleUseCode.INVALIDATED else errors.CodeUsed()

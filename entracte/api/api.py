@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from entracte.access.api import router as access_router
+from entracte.advantages.api import router as advantages_router
 from entracte.catalog.api import router as catalog_router
 from entracte.core.errors import DomainError
 from entracte.customers.api import router as auth_router
@@ -69,3 +70,4 @@ api.add_router("/", sales_router)
 api.add_router("/auth", auth_router)
 api.add_router("/", access_router)
 api.add_router("/", subscriptions_router)
+api.add_router("/", advantages_router)

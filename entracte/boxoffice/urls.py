@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import report_views, reservation_views, subscription_views, views
+from . import code_views, report_views, reservation_views, subscription_views, views
 
 app_name = "boxoffice"
 
@@ -32,6 +32,11 @@ urlpatterns = [
     path("orders/<str:number>/", views.order, name="order"),
     path("orders/<str:number>/tickets.pdf", views.order_pdf, name="order_pdf"),
     path("orders/<str:number>/email/", views.email_order, name="email_order"),
+    path("codes/", code_views.generate, name="codes"),
+    path("codes/batches/<int:pk>/download/", code_views.download, name="code_batch_download"),
+    path("codes/dashboard/", code_views.dashboard, name="code_dashboard"),
+    path("codes/tracking/", code_views.tracking, name="code_tracking"),
+    path("codes/invalidate/", code_views.invalidate, name="code_invalidate"),
     path("reports/", report_views.index, name="reports"),
     path("reports/performances/<int:pk>/", report_views.performance, name="report_performance"),
     path("reports/performances/<int:pk>/sales.csv", report_views.performance_csv, name="report_performance_csv"),

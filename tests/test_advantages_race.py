@@ -1,0 +1,120 @@
+"""A single-use code is used once, and an advantage's quota never exceeded, whatever the
+concurrency. Like tests/test_concurrency.py: on PostgreSQL the canary first runs the race
+with the guard off (checks by reading, as naive code would) and must overspend, proving the
+race is real; then the guarded race must not. 200 carts on PostgreSQL; SQLite serialises
+writers, so 20 carts there (and no canary: it cannot interleave)."""
+
+from __future__ import annotations
+
+import threading
+import unittest.mock
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+
+from entracte.advantages import checkout as advantage_checkout, services
+from entracte.advantages.codes import generate
+from entracte.advantages.models import Advantage, CodeBatch, SingleUseCode
+from entracte.core.errors import DomainError
+from entracte.customers.models import Contact
+from entracte.customers.services import guest_contact
+from entracte.sales import carts, checkout, selectors
+from entracte.sales.models import Ticket
+
+from . import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _carts() -> int:
+    return 200 if connection.vendor == "postgresql" else 20
+
+
+def _prepared(perf, adv, n, code=None):
+    """n carts of one seat each at the advantage's price (and its code when given)."""
+    pos = factories.point_of_sale()
+    cat, plein, partenaire = factories.category("a").pk, factories.tariff("plein").pk, factories.tariff("partenaire").pk
+    result = []
+    for _ in range(n):
+        cart = carts.create_cart(point_of_sale=pos)
+        carts.add_best_available(cart=cart, performance=perf, category_id=cat, quantity=1, tariff_id=plein)
+        if code is not None:
+            services.apply_code(cart=cart, typed=code.code)
+        item = selectors.cart_view(cart).items[0]
+        services.use_advantage(cart=cart, item_id=item.id, advantage_id=adv.pk, tariff_id=partenaire)
+        result.append(cart)
+    return result
+
+
+def _checkout_all(cart_list) -> Counter:
+    contact = guest_contact(email="racer@example.org")
+    barrier = threading.Barrier(len(cart_list))
+    outcome: list = [None] * len(cart_list)
+
+    def buyer(i):
+        try:
+            barrier.wait(timeout=120)
+            checkout.place_order(cart=cart_list[i], buyer=checkout.Buyer(contact=contact, email=contact.email),
+                                 payment_data=factories.GOOD_CARD)
+            outcome[i] = "ok"
+        except DomainError as exc:
+            outcome[i] = exc.code
+        except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported by the assertion
+            outcome[i] = "crash:" + type(exc).__name__ + ":" + str(exc)[:120]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(len(cart_list))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    return Counter(outcome)
+
+
+def _hall_for(n):
+    factories.point_of_sale()
+    return factories.performance(factories.hall(factories.seatmap_csv(rows=max(1, n // 20), per_row=20)))
+
+
+def _single_use_race(guard: bool):
+    n = _carts()
+    perf = _hall_for(n)
+    adv = factories.advantage([perf], target="single_use")
+    code = SingleUseCode.objects.create(code=generate(), advantage=adv, batch=CodeBatch.objects.create(
+        advantage=adv, requester=Contact.objects.create(last_name="Partner"), count=1))
+    with unittest.mock.patch.object(advantage_checkout, "GUARD", guard):
+        outcome = _checkout_all(_prepared(perf, adv, n, code))
+    return outcome, Ticket.objects.filter(price_source="advantage").count()
+
+
+def test_a_single_use_code_is_used_once_by_200_carts_checking_out_together():
+    if connection.vendor == "postgresql":
+        canary, sold = _single_use_race(guard=False)
+        assert sold > 1, f"the canary did not overspend the code: {canary}"
+        Ticket.objects.all().delete()  # noqa - a fresh start for the guarded race below
+    outcome, sold = _single_use_race(guard=True)
+    assert sold == 1 and outcome["ok"] == 1, outcome
+    assert set(outcome) <= {"ok", "code_used"}, outcome
+
+
+def _quota_race(guard: bool, quota: int):
+    n = _carts()
+    perf = _hall_for(n)
+    adv = factories.advantage([perf], target="general", quota=quota)
+    with unittest.mock.patch.object(advantage_checkout, "GUARD", guard):
+        outcome = _checkout_all(_prepared(perf, adv, n))
+    return outcome, Ticket.objects.filter(price_source="advantage", price_ref=adv.pk).count(), adv
+
+
+def test_an_advantage_quota_is_never_exceeded_by_carts_checking_out_together():
+    quota = 7
+    if connection.vendor == "postgresql":
+        canary, sold, _adv = _quota_race(guard=False, quota=quota)
+        assert sold > quota, f"the canary did not exceed the quota: {canary}"
+    outcome, sold, adv = _quota_race(guard=True, quota=quota)
+    adv.refresh_from_db()
+    assert sold == quota == adv.used and outcome["ok"] == quota, outcome
+    assert set(outcome) <= {"ok", "advantage_quota_reached"}, outcome
+    assert Advantage.objects.filter(used__gt=quota).count() <= (1 if connection.vendor == "postgresql" else 0)
