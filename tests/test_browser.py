@@ -1,12 +1,15 @@
 """The shop's main journey in a real browser: Debian's chromium driven by Playwright."""
 
 import os
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
 
 from entracte.sales.models import Order
+
+from . import factories
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -149,3 +152,28 @@ def test_a_subscription_in_three_steps_with_extra_seats_then_checkout(live_serve
     page.get_by_role("heading", name="Merci !").wait_for()
     sub = Subscription.objects.get()
     assert sub.tickets.count() == 6 and sub.tickets.filter(role="extra").count() == 2
+
+
+def test_a_partner_code_unlocks_the_advantaged_price_in_the_cart(live_server, perf, browser_page):
+    factories.advantage([perf], target="partner", access_code="AMIS2026", prices={("a", "partenaire"): "20.00"})
+    page = browser_page
+    page.goto(f"{live_server.url}/performances/{perf.pk}/")
+    page.get_by_label("Places", exact=True).select_option("1")
+    page.get_by_label("Catégorie de place", exact=True).select_option(label="Catégorie A")
+    page.get_by_role("button", name="Trouver mes places").click()
+    assert "52,00" in page.locator("#cart-total").inner_text()
+    page.get_by_label("Code", exact=True).fill("amis-2026")
+    page.get_by_role("button", name="Appliquer").click()
+    page.get_by_text("débloqué").wait_for()
+    select = page.locator("select[name=tariff]").first
+    select.select_option(label=next(o for o in select.locator("option").all_inner_texts() if "20,00" in o))
+    page.wait_for_load_state()
+    assert "22,00" in page.locator("#cart-total").inner_text()  # 20.00 advantaged + 2.00 order fee
+    page.get_by_role("link", name="Commander").click()
+    page.get_by_label("E-mail").fill("ami@example.org")
+    page.get_by_label("Numéro de carte").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiration (MM/AA)").fill("12/39")
+    page.get_by_label("Cryptogramme").fill("123")
+    page.get_by_role("button", name="Payer").click()
+    page.get_by_role("heading", name="Merci !").wait_for()
+    assert Order.objects.get().tickets.get().price == Decimal("20.00")
