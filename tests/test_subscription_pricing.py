@@ -61,3 +61,20 @@ def test_total_is_line_prices_times_subscribers_plus_extras_plus_fee(case, fee):
 def test_a_package_price_spread_over_its_performances_adds_up_to_the_cent(amount, parts):
     shares = cart_pricing.split_evenly(amount, parts)
     assert sum(shares) == amount and max(shares) - min(shares) <= Decimal("0.01") and min(shares) >= 0
+
+
+@given(prices=st.lists(st.decimals(min_value=0, max_value=500, places=2), min_size=1, max_size=20),
+       percent=st.one_of(st.none(), st.decimals(min_value="0.01", max_value=100, places=2)),
+       amount=st.decimals(min_value="0.01", max_value=1000, places=2),
+       minimum=st.decimals(min_value=0, max_value=2000, places=2), fee=st.decimals(min_value=0, max_value=10, places=2))
+def test_reductions_fee_and_total_combine_in_the_documented_order(prices, percent, amount, minimum, fee):
+    from entracte.sales.pricing import CartLine, Discount, price_cart
+
+    lines = [CartLine(i, 1, 1, 1, p, "advantage") for i, p in enumerate(prices)]
+    discounts = [Discount("p", "P", percent=percent, minimum=minimum) if percent else Discount("a", "A", amount=amount, minimum=minimum)]
+    q = price_cart(lines=lines, grid={}, order_fee=fee, currency="EUR", discounts=discounts)
+    assert q.subtotal == sum(prices)
+    assert 0 <= q.discount <= q.subtotal and (q.discount == 0 or q.subtotal >= minimum)
+    assert sum(line.discount for line in q.lines) == q.discount
+    assert all(0 <= line.discount <= line.unit_price for line in q.lines)
+    assert q.total == q.subtotal - q.discount + q.order_fee >= q.order_fee
