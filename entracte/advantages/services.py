@@ -16,7 +16,7 @@ from entracte.sales import adjustments, carts, selectors as sales_selectors
 from entracte.sales.models import Cart, CartItem
 
 from . import errors, rules, selectors, throttle
-from .codes import normalize
+from .codes import looks_single_use, normalize
 from .models import Advantage, CartCode, PromoCode, PromoUse, SingleUseCode
 
 SOURCE = "advantage"
@@ -57,6 +57,10 @@ def apply_code(*, cart: Cart, typed: str, contact=None, address: str | None = No
 
 
 def _find(code: str):
+    if looks_single_use(code):  # the common case at a season opening: look there first
+        single = SingleUseCode.objects.filter(code=code).select_related("advantage").first()
+        if single is not None and single.advantage.target == Advantage.SINGLE_USE:
+            return CartCode.SINGLE_USE, single
     promo = PromoCode.objects.filter(access_code=code).select_related("indicator_level").first()
     if promo is not None:
         return CartCode.PROMO, promo
