@@ -143,11 +143,40 @@ class Command(BaseCommand):
             user = User.objects.create_user(email=SPECTATOR[0], password=SPECTATOR[1])
             Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
         _demo_subscription(season, channels)
+        _demo_advantages(season)
         sold = _demo_sales(hall)
         seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
         self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats in all, {sold} sold; "
                           f"administrator {STAFF[0]} / {STAFF[1]}, box-office operator {OPERATOR[0]} / {OPERATOR[1]}, "
                           f"controller {CONTROLLER[0]} / {CONTROLLER[1]}, spectator {SPECTATOR[0]} / {SPECTATOR[1]}")
+
+
+def _demo_advantages(season) -> None:
+    """A partner offer (code AMIS2026: 30 % off the full price at a "Partenaire" tariff, 200
+    tickets) on the season's performances, and the seed's promo code COUPON3% (3 % off the cart)."""
+    from django.utils import timezone
+
+    from entracte.advantages.models import Advantage, AdvantagePrice, PromoCode
+
+    if Advantage.objects.filter(code="amis-du-theatre").exists():
+        return
+    full = Tariff.objects.order_by("sort", "pk").first()
+    partner, _created = Tariff.objects.get_or_create(code="partenaire", defaults={
+        "name": {"fr": "Partenaire", "en": "Partner", "de": "Partner", "es": "Socio"}, "sort": 90})
+    advantage = Advantage.objects.create(
+        code="amis-du-theatre", season=season, state="active",
+        name={"fr": "Offre Amis du théâtre", "en": "Friends of the theatre offer", "de": "Angebot Theaterfreunde",
+              "es": "Oferta Amigos del teatro"},
+        target=Advantage.PARTNER, access_code="AMIS2026", quota=200, max_per_order=4)
+    performances = list(Performance.objects.filter(event__season=season, starts_at__gt=timezone.now()))
+    advantage.performances.set(performances)
+    for category_id, amount in {(p.category_id, p.amount) for p in Price.objects.filter(performance__in=performances, tariff=full)}:
+        if not AdvantagePrice.objects.filter(advantage=advantage, category_id=category_id, tariff=partner).exists():
+            AdvantagePrice.objects.create(advantage=advantage, category_id=category_id, tariff=partner,
+                                          amount=(amount * Decimal("0.7")).quantize(Decimal("1")))
+    PromoCode.objects.get_or_create(code="coupon-3", defaults={
+        "name": {"fr": "Coupon 3%", "en": "Coupon 3%", "de": "Gutschein 3%", "es": "Cupón 3%"}, "access_code": "COUPON3%",
+        "state": "active", "kind": PromoCode.PERCENT, "value": Decimal("3")})
 
 
 def _demo_subscription(season, channels) -> None:
