@@ -166,8 +166,8 @@ def test_a_partner_code_unlocks_the_advantaged_price_in_the_cart(live_server, pe
     page.get_by_role("button", name="Appliquer").click()
     page.get_by_text("débloqué").wait_for()
     select = page.locator("select[name=tariff]").first
-    select.select_option(label=next(o for o in select.locator("option").all_inner_texts() if "20,00" in o))
-    page.wait_for_load_state()
+    with page.expect_navigation():  # choosing a tariff submits the line's form
+        select.select_option(label=next(o for o in select.locator("option").all_inner_texts() if "20,00" in o))
     assert "22,00" in page.locator("#cart-total").inner_text()  # 20.00 advantaged + 2.00 order fee
     page.get_by_role("link", name="Commander").click()
     page.get_by_label("E-mail").fill("ami@example.org")
