@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from entracte.advantages import errors, services
 from entracte.advantages.codes import ALPHABET, BITS, LENGTH, display, generate, normalize
-from entracte.advantages.models import Advantage, CodeBatch, PromoUse, SingleUseCode
+from entracte.advantages.models import CodeBatch, PromoUse, SingleUseCode
 from entracte.core.roles import OPERATOR
 from entracte.customers.models import Contact, ContactIndicator, TargetList
 from entracte.sales import carts, checkout, selectors
@@ -254,8 +254,6 @@ def test_the_shop_cart_takes_a_partner_code_and_offers_its_tariff(client, perf, 
 
 
 def test_the_box_office_shows_a_gift_for_a_targeted_contact(client, perf):
-    from entracte.boxoffice import session
-
     pos = factories.point_of_sale("guichet", "boxoffice")
     operator = factories.staff_user(OPERATOR, points_of_sale=[pos])
     ind, (_o, regulier, _a) = factories.indicator()
@@ -268,7 +266,8 @@ def test_the_box_office_shows_a_gift_for_a_targeted_contact(client, perf):
                                                                  "tariff": factories.tariff("plein").pk, "quantity": 1})
     page = client.get(reverse("boxoffice:sale")).content.decode()
     assert "🎁" in page and "Fidele" in page and "25,00" in page
-    assert session  # the sale lives in the operator's session
+    client.post(reverse("boxoffice:attach_contact"), {"contact": Contact.objects.create(email="x@example.org").pk})
+    assert "🎁" not in client.get(reverse("boxoffice:sale")).content.decode()  # no targeted advantage for him
 
 
 def test_a_batch_is_generated_in_the_background_sent_tracked_and_invalidated(client, perf, django_capture_on_commit_callbacks):
@@ -329,4 +328,28 @@ def test_the_api_lists_applies_and_removes_codes_and_prices_with_an_advantage(cl
     out = client.delete(f"/api/carts/{cart.token}/codes/{promo_code}").json()
     assert out["discount"] == "0.00" and out["total"] == "22.00"
     assert client.get("/api/staff/codes/dashboard").status_code == 401
-    assert promo.pk
+    promo.refresh_from_db()
+    assert promo.used == 0  # nothing is counted before the checkout
+
+
+def test_an_advantage_whose_quota_is_reached_is_no_longer_offered(perf, web_pos):
+    from entracte.advantages import selectors as advantage_selectors
+
+    open_one, full = factories.advantage([perf], quota=5), factories.advantage([perf], quota=0)
+    offered = advantage_selectors.offers_for_performance(performance=perf, buyer=advantage_selectors.buyer_of(None),
+                                                         channel_id=web_pos.channel_id, now=timezone.now())
+    assert [o.terms.id for o in offered] == [open_one.pk] and full.pk
+
+
+def test_a_reduction_whose_code_left_the_cart_meanwhile_is_refused_at_checkout(perf, web_pos):
+    from entracte.advantages import checkout as advantage_checkout, rules
+    from entracte.sales.errors import PriceChanged
+
+    factories.promo("COUPON3%")
+    cart = _cart_with(perf, web_pos)
+    code = services.apply_code(cart=cart, typed="COUPON3%")
+    view = selectors.cart_view(cart)  # priced with the reduction...
+    assert view.quote.discount > 0
+    code.delete()  # ...then the code is removed by another request before the order's transaction
+    with pytest.raises(PriceChanged):
+        advantage_checkout._promos(None, view, [], rules.Buyer(), web_pos.channel_id, timezone.now(), None)

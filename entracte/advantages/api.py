@@ -68,15 +68,11 @@ class CartCodeOut(Schema):
 
 
 class CartWithCodesOut(CartOut):
-    discount: Decimal
     codes: list[CartCodeOut]
 
 
 def _with_codes(cart) -> dict:
     out = _cart_out(cart)
-    from entracte.sales import selectors as sales
-
-    out["discount"] = sales.cart_view(cart).quote.discount
     out["codes"] = [{"id": c.pk, "kind": c.kind, "name": tr((c.promo or c.advantage).name)} for c in selectors.codes_of_cart(cart)]
     return out
 

@@ -108,6 +108,8 @@ def _consume(code, order, now):
 def _promos(order, view, codes, buyer, channel, now, actor):
     applied = {d.key: d for d in view.quote.discounts if d.applies and d.amount > 0}
     promo_codes = [c for c in codes if c.promo_id is not None and ("promo", c.promo_id) in applied]
+    if len(promo_codes) != len(applied):
+        raise PriceChanged()  # a code was removed from the cart after it was priced: price it again
     for code in sorted(promo_codes, key=lambda c: c.promo_id):
         taken = execute("UPDATE advantages_promocode SET used = used + 1 WHERE id = %s AND state = 'active' "
                         "AND (max_uses IS NULL OR used < max_uses)", [code.promo_id])

@@ -74,9 +74,15 @@ class Advantage(Named):
             raise ValidationError({field: _("This target needs it.")})
         if self.access_code:
             self.access_code = normalize(self.access_code)
-            if (Advantage.objects.exclude(pk=self.pk).filter(access_code=self.access_code).exists()
-                    or PromoCode.objects.filter(access_code=self.access_code).exists()):
-                raise ValidationError({"access_code": _("Another advantage or promo code already uses this code.")})
+            _check_access_code_free(self.access_code, advantage=self)
+
+
+def _check_access_code_free(code: str, *, advantage=None, promo=None) -> None:
+    """A typed code must name one thing: partner codes and promo codes share one namespace."""
+    advantages = Advantage.objects.filter(access_code=code).exclude(pk=getattr(advantage, "pk", None))
+    promos = PromoCode.objects.filter(access_code=code).exclude(pk=getattr(promo, "pk", None))
+    if advantages.exists() or promos.exists():
+        raise ValidationError({"access_code": _("Another advantage or promo code already uses this code.")})
 
 
 class AdvantagePrice(models.Model):
@@ -182,8 +188,8 @@ class PromoCode(Named):
         from .codes import normalize
 
         self.access_code = normalize(self.access_code or "")
-        if self.access_code and Advantage.objects.filter(access_code=self.access_code).exists():
-            raise ValidationError({"access_code": _("Another advantage or promo code already uses this code.")})
+        if self.access_code:
+            _check_access_code_free(self.access_code, promo=self)
 
 
 class PromoUse(models.Model):

@@ -68,13 +68,11 @@ class Offer:
 
 def offers_for_performance(*, performance, buyer: rules.Buyer, channel_id: int, now: datetime) -> list[Offer]:
     """The advantages in operation on this performance that this buyer may use now."""
-    seat_times = dict(starts_at=performance.starts_at, sales_close_at=performance.sales_close_at)
+    # Any seat of the performance (no tariff chosen yet), one ticket: what `use_advantage` checks.
+    seat = rules.Seat(performance.pk, performance.starts_at, performance.sales_close_at, category=0)
     found = []
     for terms in terms_of(_advantages().filter(state=ACTIVE, performances=performance).order_by("code")).values():
-        if rules.refusal(terms, buyer=buyer, channel=channel_id, now=now) is not None:
-            continue
-        end = rules.sales_end(terms, rules.Seat(performance.pk, category=0, **seat_times))
-        if end is not None and now >= end:
+        if rules.refusal(terms, buyer=buyer, channel=channel_id, now=now, seat=seat, tickets=1) is not None:
             continue
         found.append(Offer(terms, sorted((c, t, a) for (c, t), a in terms.prices.items())))
     return found
@@ -153,6 +151,20 @@ def _scanned_by(codes, by_requester: bool) -> dict[tuple, int]:
             key = (by_order[(order, adv)], adv) if by_requester else (adv,)
             result[key] = result.get(key, 0) + 1
     return result
+
+
+def codes_tracked(*, state: str = "", batch: int | None = None, code: str = ""):
+    """The tracking screen's codes, most recently used first."""
+    from .codes import normalize
+
+    codes = SingleUseCode.objects.select_related("advantage", "batch__requester", "used_by", "order").order_by("-used_at", "pk")
+    if state in dict(SingleUseCode.STATES):
+        codes = codes.filter(state=state)
+    if batch is not None:
+        codes = codes.filter(batch_id=batch)
+    if code:
+        codes = codes.filter(code=normalize(code))
+    return codes
 
 
 def batches(*, advantage=None):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from entracte.advantages import batches, selectors, services
-from entracte.advantages.codes import normalize
 from entracte.advantages.models import Advantage, CodeBatch, SingleUseCode
 from entracte.catalog.models import Season
 from entracte.core.errors import DomainError
@@ -26,7 +25,7 @@ views_codes = staff_required("advantages.view_singleusecode")
 
 
 class BatchForm(forms.Form):
-    requester = forms.IntegerField(label=gettext_lazy("Requesting contact (number)"),
+    requester = forms.IntegerField(label=gettext_lazy("Requesting contact (number)"), min_value=1, max_value=2**31 - 1,
                                    help_text=gettext_lazy("The contact number, e.g. 42 for C000042."))
     advantage = forms.ModelChoiceField(label=gettext_lazy("Advantage"), queryset=Advantage.objects.filter(target=Advantage.SINGLE_USE))
     count = forms.IntegerField(label=gettext_lazy("Number of codes"), min_value=1, max_value=batches.MAX_BATCH)
@@ -82,14 +81,10 @@ def dashboard(request):
 
 @views_codes
 def tracking(request):
-    codes = SingleUseCode.objects.select_related("advantage", "batch__requester", "used_by", "order").order_by("-used_at", "pk")
     state = request.GET.get("state", "")
-    if state in dict(SingleUseCode.STATES):
-        codes = codes.filter(state=state)
-    if request.GET.get("batch", "").isdigit():
-        codes = codes.filter(batch_id=int(request.GET["batch"]))
-    if request.GET.get("code"):
-        codes = codes.filter(code=normalize(request.GET["code"]))
+    batch = request.GET.get("batch", "")
+    codes = selectors.codes_tracked(state=state, batch=int(batch) if batch.isdigit() and len(batch) < 10 else None,
+                                    code=request.GET.get("code", ""))
     return render(request, "boxoffice/codes/tracking.html", {
         "codes": codes[:200], "count": codes.count(), "state": state, "states": SingleUseCode.STATES,
         "batch": request.GET.get("batch", ""), "code": request.GET.get("code", "")})

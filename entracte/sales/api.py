@@ -42,6 +42,7 @@ class CartOut(Schema):
     currency: str
     items: list[CartItemOut]
     subtotal: Decimal
+    discount: Decimal = Field(description="Promo-code reductions, off the subtotal; total = subtotal - discount + order_fee")
     order_fee: Decimal
     total: Decimal
     expires_at: datetime | None
@@ -95,6 +96,7 @@ class OrderOut(Schema):
     created_at: datetime
     currency: str
     subtotal: Decimal
+    discount: Decimal = Field(description="Promo-code reductions; each ticket's price is net of its share")
     order_fee: Decimal
     total: Decimal
     tickets: list[TicketOut]
@@ -119,7 +121,7 @@ def _cart(token: str) -> Cart:
 def _cart_out(cart: Cart) -> dict:
     view = selectors.cart_view(cart)
     return {
-        "token": cart.token, "currency": view.quote.currency, "subtotal": view.quote.subtotal,
+        "token": cart.token, "currency": view.quote.currency, "subtotal": view.quote.subtotal, "discount": view.quote.discount,
         "order_fee": view.quote.order_fee, "total": view.quote.total, "expires_at": view.expires_at,
         "items": [
             {"id": i.id, "performance_id": i.performance_id, "seat_id": i.performance_seat_id,
@@ -142,7 +144,7 @@ def _order_out(order: Order, ticket_rows: list[dict] | None = None) -> dict:
 
     return {
         "number": order.number, "status": order.status, "created_at": order.created_at, "currency": order.currency,
-        "subtotal": order.subtotal, "order_fee": order.order_fee, "total": order.total,
+        "subtotal": order.subtotal, "discount": order.discount, "order_fee": order.order_fee, "total": order.total,
         "tickets_pdf": reverse("shop:order_pdf", args=[order.number, order.secret]),
         "tickets": ticket_rows if ticket_rows is not None else [_ticket_out(t) for t in selectors.tickets_of_order(order)],
     }
