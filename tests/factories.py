@@ -129,19 +129,23 @@ def subscription_product(performances, *, slug=None, kind="calculated", min_perf
     return product
 
 
-def advantage(performances, *, code=None, target="general", prices=None, state="active", quota=None, max_per_order=None,
-              access_code="", indicator_level=None, target_list=None, on=(), **fields):
-    """An advantage in operation on these performances; prices {(category, tariff): amount}
-    default to category a at the "partenaire" tariff, 20.00 (a tariff off the grid)."""
+def advantage(performances=(), *, code=None, target="general", prices=None, state="active", quota=None, max_per_order=None,
+              access_code="", indicator_level=None, target_list=None, on=(), subscriptions=(), **fields):
+    """An advantage in operation on these performances (or, with `subscriptions`, on these
+    subscription products); prices {(category, tariff): amount} default to category a at the
+    "partenaire" tariff, 20.00 (a tariff off the grid)."""
     from entracte.advantages.models import Advantage, AdvantagePrice
 
     n = next(_counter)
     perf = list(performances)
+    season = perf[0].event.season if perf else subscriptions[0].season
     adv = Advantage.objects.create(
-        code=code or f"adv-{n}", name={"fr": f"Offre {n}", "en": f"Offer {n}"}, season=perf[0].event.season, state=state,
+        code=code or f"adv-{n}", name={"fr": f"Offre {n}", "en": f"Offer {n}"}, season=season, state=state,
+        family="subscriptions" if subscriptions else "events",
         target=target, quota=quota, max_per_order=max_per_order, access_code=access_code, indicator_level=indicator_level,
         target_list=target_list, **fields)
     adv.performances.set(perf)
+    adv.subscription_products.set(subscriptions)
     if on:
         adv.channels.set([channels()[c] for c in on])
     for (cat, tar), amount in (prices or {("a", "partenaire"): "20.00"}).items():

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -9,17 +10,33 @@ class AdvantagePriceInline(admin.TabularInline):
     extra = 1
 
 
+class AdvantageForm(forms.ModelForm):
+    class Meta:
+        model = Advantage
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        family = data.get("family")
+        if family == Advantage.EVENTS and data.get("subscription_products"):
+            self.add_error("subscription_products", _("An advantage of the events family applies to performances only."))
+        if family == Advantage.SUBSCRIPTIONS and data.get("performances"):
+            self.add_error("performances", _("An advantage of the subscriptions family applies to subscriptions only."))
+        return data
+
+
 @admin.register(Advantage)
 class AdvantageAdmin(admin.ModelAdmin):
+    form = AdvantageForm
     list_display = ("__str__", "code", "season", "target", "state", "used", "quota")
     list_filter = ("state", "target", "season")
     search_fields = ("code",)
-    filter_horizontal = ("channels", "performances")
+    filter_horizontal = ("channels", "performances", "subscription_products")
     readonly_fields = ("used",)
     fieldsets = (
         (None, {"fields": ("name", "code", "family", "season", "description", "state")}),
         (_("Target"), {"fields": ("target", "indicator_level", "target_list", "access_code")}),
-        (_("Products"), {"fields": ("performances",)}),
+        (_("Products"), {"fields": ("performances", "subscription_products")}),
         (_("Validity"), {"fields": ("channels", "starts_at", "ends_at", "end_rule", "tolerance_minutes")}),
         (_("Limits"), {"fields": ("quota", "used", "max_per_order")}),
     )

@@ -16,7 +16,7 @@ from entracte.catalog import selectors as catalog
 from entracte.core.translated import tr
 from entracte.customers.auth import OptionalBearerToken, StaffBearerToken
 from entracte.customers.models import Contact
-from entracte.customers.services import contact_for_user
+from entracte.customers.services import spectator_contact
 from entracte.sales.api import ERRORS, CartOut, _cart, _cart_out
 
 from . import batches, selectors, services
@@ -27,8 +27,7 @@ router = Router(tags=["advantages"])
 
 
 def _contact(request):
-    user = getattr(request, "user", None)
-    return contact_for_user(user) if getattr(user, "is_authenticated", False) and not user.is_staff else None
+    return spectator_contact(getattr(request, "user", None))
 
 
 class OfferPriceOut(Schema):
@@ -55,6 +54,23 @@ def offers(request, performance_id: int, cart: str | None = None):
                                              channel_id=catalog.web_point_of_sale().channel_id, now=timezone.now())
     return [{"advantage_id": o.terms.id, "name": o.terms.label, "target": o.terms.target,
              "prices": [{"category_id": c, "tariff_id": t, "amount": a} for c, t, a in o.prices]} for o in found]
+
+
+@router.get("/subscriptions/{slug}/advantages", response={200: list[OfferOut], **ERRORS}, auth=OptionalBearerToken(),
+            summary="Advantages the caller may use on a subscription")
+def subscription_offers(request, slug: str, cart: str | None = None):
+    """Prices per seat category and tariff: one seat on each performance of a calculated-price
+    subscription, the whole package otherwise. Hold with POST /carts/{token}/subscriptions and
+    its `advantage_id`."""
+    from entracte.subscriptions import selectors as subscriptions
+
+    product = subscriptions.product_by_slug(slug)
+    cart_obj = _cart(cart) if cart else None
+    found = selectors.offers_for_subscription(product_id=product.pk, buyer=selectors.buyer_of(_contact(request), cart_obj),
+                                              channel_id=catalog.web_point_of_sale().channel_id, now=timezone.now())
+    return [{"advantage_id": t.id, "name": t.label, "target": t.target,
+             "prices": [{"category_id": c, "tariff_id": tariff, "amount": a} for (c, tariff), a in sorted(t.prices.items())]}
+            for t in found]
 
 
 class CodeIn(Schema):

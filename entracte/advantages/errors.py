@@ -35,6 +35,11 @@ class AdvantageNotForPerformance(AdvantageRefused):
     default_message = _("This advantage does not apply to this seat (performance, seat category or tariff).")
 
 
+class AdvantageNotForSubscription(AdvantageRefused):
+    code = "advantage_not_for_subscription"
+    default_message = _("This advantage does not apply to this subscription.")
+
+
 class AdvantageNotForYou(AdvantageRefused):
     code = "advantage_not_for_you"
     default_message = _("This advantage is reserved for other customers.")

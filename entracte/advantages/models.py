@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from entracte.catalog.models import Named, Performance, SalesChannel, Season, SeatCategory, Tariff
 from entracte.core.translated import TranslatedField
 from entracte.customers.models import Contact, IndicatorLevel, TargetList, User
-from entracte.sales.models import Cart, Order
+from entracte.sales.models import Cart, Order, Ticket
+from entracte.subscriptions.models import SubscriptionProduct
 
 DRAFT, ACTIVE, CLOSED = "draft", "active", "closed"
 LIFECYCLE = [(DRAFT, _("draft")), (ACTIVE, _("in operation")), (CLOSED, _("closed"))]
@@ -24,8 +25,8 @@ class Advantage(Named):
     PERFORMANCE_END, START_TOLERANCE, NO_LIMIT = "performance", "tolerance", "none"
     END_RULES = [(PERFORMANCE_END, _("the performance's end of sale")),
                  (START_TOLERANCE, _("performance start + tolerance")), (NO_LIMIT, _("no limit"))]
-    EVENTS = "events"
-    FAMILIES = [(EVENTS, _("events (performances)"))]
+    EVENTS, SUBSCRIPTIONS = "events", "subscriptions"
+    FAMILIES = [(EVENTS, _("events (performances)")), (SUBSCRIPTIONS, _("subscriptions"))]
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     family = models.CharField(_("product family"), max_length=16, choices=FAMILIES, default=EVENTS)
@@ -42,7 +43,12 @@ class Advantage(Named):
                                    help_text=_("Partner target: the code shared with the partner's customers."))
     channels = models.ManyToManyField(SalesChannel, blank=True, verbose_name=_("sales channels"),
                                       help_text=_("Empty: every channel."))
-    performances = models.ManyToManyField(Performance, blank=True, related_name="advantages", verbose_name=_("performances"))
+    performances = models.ManyToManyField(Performance, blank=True, related_name="advantages", verbose_name=_("performances"),
+                                          help_text=_("Events family: the performances the advantage applies to."))
+    subscription_products = models.ManyToManyField(
+        SubscriptionProduct, blank=True, related_name="advantages", verbose_name=_("subscriptions"),
+        help_text=_("Subscriptions family: its prices replace the subscriber prices (per seat on a calculated-price "
+                    "subscription, the whole package on a fixed-price or championship one)."))
     starts_at = models.DateTimeField(_("valid from"), null=True, blank=True)
     ends_at = models.DateTimeField(_("valid until"), null=True, blank=True)
     end_rule = models.CharField(_("end of sale"), max_length=12, choices=END_RULES, default=PERFORMANCE_END)
@@ -96,6 +102,18 @@ class AdvantagePrice(models.Model):
         verbose_name_plural = _("advantaged prices")
         constraints = [models.UniqueConstraint(fields=["advantage", "category", "tariff"], name="advantage_price_once"),
                        models.CheckConstraint(condition=Q(amount__gte=0), name="advantage_price_not_negative")]
+
+
+class AdvantageTicket(models.Model):
+    """A ticket counted in an advantage's quota: written at checkout, read when the ticket is
+    cancelled (its place goes back to the quota) and by the codes' dashboard (tickets scanned)."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="advantage_link", verbose_name=_("ticket"))
+    advantage = models.ForeignKey(Advantage, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("advantage"))
+
+    class Meta:
+        verbose_name = _("ticket sold with an advantage")
+        verbose_name_plural = _("tickets sold with an advantage")
 
 
 class CodeBatch(models.Model):

@@ -47,6 +47,7 @@ class Terms:
     target_list: int | None
     performances: frozenset[int]
     prices: Mapping[tuple[int, int], Decimal]  # (seat category, tariff) → advantaged price
+    subscriptions: frozenset[int] = frozenset()  # subscription products (subscriptions family)
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,12 @@ def sales_end(terms: Terms, seat: Seat) -> datetime | None:
 
 
 def refusal(terms: Terms, *, buyer: Buyer, channel: int, now: datetime, seat: Seat | None = None,
-            tariff: int | None = None, tickets: int = 0) -> errors.AdvantageRefused | errors.AdvantageQuotaReached | None:
-    """Why this buyer may not use the advantage (on this seat at this tariff, with `tickets`
-    tickets of it in the order), or None. Checked in this order, so the reason given is the
-    most general one that applies."""
+            tariff: int | None = None, product: int | None = None,
+            tickets: int = 0) -> errors.AdvantageRefused | errors.AdvantageQuotaReached | None:
+    """Why this buyer may not use the advantage (on this seat at this tariff, or on this
+    subscription product, with `tickets` tickets of it in the order), or None. Checked in this
+    order, so the reason given is the most general one that applies. A subscription's
+    advantage ends with the subscription's sale: the end-of-sale rule is for seats."""
     if terms.state != ACTIVE:
         return errors.AdvantageNotAvailable()
     if terms.channels and channel not in terms.channels:
@@ -103,6 +106,8 @@ def refusal(terms: Terms, *, buyer: Buyer, channel: int, now: datetime, seat: Se
         end = sales_end(terms, seat)
         if end is not None and now >= end:
             return errors.AdvantageSalesEnded()
+    if product is not None and product not in terms.subscriptions:
+        return errors.AdvantageNotForSubscription()
     if terms.max_per_order is not None and tickets > terms.max_per_order:
         return errors.AdvantageTooManyTickets(errors.AdvantageTooManyTickets.default_message % {"max": terms.max_per_order})
     if terms.quota is not None and terms.used + tickets > terms.quota:

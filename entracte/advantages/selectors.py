@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from entracte.core.translated import tr
 from entracte.customers.models import Contact, ContactIndicator
@@ -25,6 +25,10 @@ def terms_of(advantages: Iterable[Advantage]) -> dict[int, rules.Terms]:
     performances: dict[int, set] = {pk: set() for pk in ids}
     for adv, perf in Advantage.performances.through.objects.filter(advantage_id__in=ids).values_list("advantage_id", "performance_id"):
         performances[adv].add(perf)
+    products: dict[int, set] = {pk: set() for pk in ids}
+    for adv, product in Advantage.subscription_products.through.objects.filter(advantage_id__in=ids).values_list(
+            "advantage_id", "subscriptionproduct_id"):
+        products[adv].add(product)
     prices: dict[int, dict] = {pk: {} for pk in ids}
     for adv, cat, tariff, amount in AdvantagePrice.objects.filter(advantage_id__in=ids).values_list(
             "advantage_id", "category_id", "tariff_id", "amount"):
@@ -35,6 +39,7 @@ def terms_of(advantages: Iterable[Advantage]) -> dict[int, rules.Terms]:
         quota=a.quota, used=a.used, max_per_order=a.max_per_order,
         indicator=(a.indicator_level.indicator_id, a.indicator_level.rank) if a.indicator_level_id else None,
         target_list=a.target_list_id, performances=frozenset(performances[a.pk]), prices=prices[a.pk],
+        subscriptions=frozenset(products[a.pk]),
     ) for a in advantages}
 
 
@@ -76,6 +81,13 @@ def offers_for_performance(*, performance, buyer: rules.Buyer, channel_id: int, 
             continue
         found.append(Offer(terms, sorted((c, t, a) for (c, t), a in terms.prices.items())))
     return found
+
+
+def offers_for_subscription(*, product_id: int, buyer: rules.Buyer, channel_id: int, now: datetime) -> list[rules.Terms]:
+    """The advantages in operation on this subscription product that this buyer may use now."""
+    found = terms_of(_advantages().filter(state=ACTIVE, subscription_products=product_id).order_by("code"))
+    return [t for t in found.values()
+            if t.prices and rules.refusal(t, buyer=buyer, channel=channel_id, now=now, product=product_id, tickets=1) is None]
 
 
 def visible_to(*, contact: Contact, now: datetime) -> list[Advantage]:
@@ -136,21 +148,13 @@ def dashboard(*, season=None, by_requester: bool = True) -> tuple[list[dict], di
 
 
 def _scanned_by(codes, by_requester: bool) -> dict[tuple, int]:
-    """Tickets scanned at the door that were bought with these codes' advantage in the orders that used them."""
-    from entracte.sales.models import Ticket
-
-    used = codes.filter(state=SingleUseCode.USED).values_list("order_id", "advantage_id", "batch__requester_id")
-    result: dict[tuple, int] = {}
-    by_order = {(order, adv): requester for order, adv, requester in used}
-    if not by_order:
-        return result
-    tickets = Ticket.objects.filter(order_id__in={o for o, _a in by_order}, price_source="advantage",
-                                    scanned_at__isnull=False).values_list("order_id", "price_ref")
-    for order, adv in tickets:
-        if (order, adv) in by_order:
-            key = (by_order[(order, adv)], adv) if by_requester else (adv,)
-            result[key] = result.get(key, 0) + 1
-    return result
+    """Tickets scanned at the door that the orders using these codes bought with the codes'
+    advantage: one grouped query over the tickets' advantage links."""
+    keys = ["batch__requester", "advantage"] if by_requester else ["advantage"]
+    rows = (codes.filter(state=SingleUseCode.USED, order__tickets__advantage_link__advantage=F("advantage"),
+                         order__tickets__scanned_at__isnull=False)
+            .values(*keys).annotate(n=Count("order__tickets")).order_by())
+    return {tuple(row[k] for k in keys): row["n"] for row in rows}
 
 
 def codes_tracked(*, state: str = "", batch: int | None = None, code: str = ""):

@@ -129,6 +129,20 @@ def use_advantage(*, cart: Cart, item_id: int, advantage_id: int, tariff_id: int
                                   price=terms.prices[(item.category_id, tariff_id)])
 
 
+def subscription_prices(*, product, advantage_id: int, cart: Cart | None, channel_id: int, contact=None):
+    """An advantage's prices for a subscription product, if this buyer may use them now."""
+    from entracte.subscriptions.pricing import SpecialPrices
+
+    terms = selectors.advantage_terms(advantage_id)
+    if terms is None:
+        raise NotFound()
+    refusal = rules.refusal(terms, buyer=selectors.buyer_of(contact, cart), channel=channel_id, now=timezone.now(),
+                            product=product.pk, tickets=1)
+    if refusal is not None:
+        raise refusal
+    return SpecialPrices(terms.id, terms.prices)
+
+
 def invalidate(*, code_ids: list[int], actor=None) -> int:
     """Cancel available codes (used ones stay used). Returns how many were invalidated."""
     now = timezone.now()

@@ -18,7 +18,8 @@ def subscription(request, slug):
     if pos is None:
         return redirect("boxoffice:home")
     contact = session.contact(request)
-    return choose(request, slug, get_cart=lambda: session.cart(request, create=True), channel=pos.channel,
+    return choose(request, slug, get_cart=lambda: session.cart(request, create=True), cart=session.cart(request),
+                  contact=contact, channel=pos.channel, code_url="boxoffice:apply_code",
                   template="boxoffice/subscription.html", done_url="boxoffice:sale",
                   extra={"pos": pos, "contact": contact},
                   before_hold=lambda: None if contact else SubscriptionNeedsContact())

@@ -137,7 +137,7 @@ def change_tariff(request, item_id):
 @require_POST
 def apply_code(request):
     advantages.apply_code_from_post(request, session.cart(request, create=True), session.contact(request))
-    return redirect("boxoffice:sale")
+    return advantages.back_to(request, "boxoffice:sale")
 
 
 @sells

@@ -32,6 +32,11 @@ def contact_for_user(user: User) -> Contact:
     return contact
 
 
+def spectator_contact(user) -> Contact | None:
+    """The contact of a logged-in spectator (session or API token); None for visitors and staff."""
+    return contact_for_user(user) if getattr(user, "is_authenticated", False) and not user.is_staff else None
+
+
 def guest_contact(*, email: str, first_name: str = "", last_name: str = "", language: str = "fr") -> Contact:
     """A contact for someone buying without an account. Never attached to an account's contact,
     so that typing someone else's email grants no access to their orders."""

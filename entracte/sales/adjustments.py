@@ -8,6 +8,8 @@ record something inside the order's transaction.
   the tickets exist: it checks again what the buyer was promised (a code still unused, a
   quota not reached) and records it. Raising a DomainError rolls the order back and voids
   the payment.
+- A *cancelled handler* (`@on_cancelled`) runs inside `refunds.cancel_tickets`'s transaction
+  with the tickets just cancelled: it gives back what they took (an advantage's quota).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .models import Cart
 
 _DISCOUNTS: list[Callable] = []
 _ON_PLACED: list[Callable] = []
+_ON_CANCELLED: list[Callable] = []
 
 
 def discount_source(fn: Callable) -> Callable:
@@ -33,6 +36,12 @@ def discount_source(fn: Callable) -> Callable:
 def on_placed(fn: Callable) -> Callable:
     """Register `fn(*, order, cart, view, sold, actor)`."""
     _ON_PLACED.append(fn)
+    return fn
+
+
+def on_cancelled(fn: Callable) -> Callable:
+    """Register `fn(*, order, ticket_ids, actor)`."""
+    _ON_CANCELLED.append(fn)
     return fn
 
 
@@ -48,6 +57,11 @@ def discounts(*, cart: Cart, items: list, now: datetime) -> list[pricing.Discoun
 def placed(*, order, cart: Cart, view, sold: list, actor=None) -> None:
     for handler in _ON_PLACED:
         handler(order=order, cart=cart, view=view, sold=sold, actor=actor)
+
+
+def cancelled(*, order, ticket_ids: list[int], actor=None) -> None:
+    for handler in _ON_CANCELLED:
+        handler(order=order, ticket_ids=ticket_ids, actor=actor)
 
 
 def mark_adjusted(cart: Cart) -> None:

@@ -30,7 +30,7 @@ from entracte.core.errors import Conflict, InvalidInput
 from entracte.core.rawsql import execute, in_list, param_datetime
 from entracte.inventory import services as inventory
 
-from . import balance
+from . import adjustments, balance
 from .models import BalanceEntry, Order, Payment, Ticket
 
 ORIGINAL, TO_BALANCE, NO_REFUND = "original", "balance", "none"
@@ -86,6 +86,7 @@ def cancel_tickets(*, order: Order, ticket_ids: list[int], refund_to: str = ORIG
         if changed != len(ticket_ids):
             raise TicketsNotCancellable()
         inventory.release_sold(ids=[t.performance_seat_id for t in tickets])
+        adjustments.cancelled(order=order, ticket_ids=ticket_ids, actor=actor)
         still_valid = order.tickets.filter(status=Ticket.VALID).exists()
         due_back = sum((t.price for t in tickets), Decimal("0.00")) + (Decimal("0.00") if still_valid else order.order_fee)
         paid, refunded = paid_and_refunded(order)

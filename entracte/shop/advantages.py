@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entracte.advantages import rules, selectors as advantages, services
+from entracte.advantages import errors, rules, selectors as advantages, services
 from entracte.advantages.codes import display
 from entracte.catalog.models import Performance
 from entracte.core.errors import DomainError
@@ -67,6 +67,37 @@ def offers_on_page(performance, cart, contact, point_of_sale) -> list[dict]:
     return [{"label": o.terms.label, "target": o.terms.target,
              "prices": [{"category": tr(catalog.name_of("seatcategory", c)), "tariff": tr(_tariff_name(t)), "amount": a}
                         for c, t, a in o.prices]} for o in offers]
+
+
+def subscription_offers(product, cart, contact, channel_id: int) -> list[rules.Terms]:
+    """The advantages this buyer may use on a subscription product."""
+    return advantages.offers_for_subscription(product_id=product.pk, buyer=advantages.buyer_of(contact, cart),
+                                              channel_id=channel_id, now=timezone.now())
+
+
+def chosen_subscription_prices(request, offers: list[rules.Terms]):
+    """The advantage chosen on a subscription page (`advantage` in the form or the address),
+    among those offered to the buyer: (its terms, its SpecialPrices) or (None, None)."""
+    from entracte.subscriptions.pricing import SpecialPrices
+
+    wanted = to_int(request.POST.get("advantage") or request.GET.get("advantage"))
+    if wanted is None:
+        return None, None
+    terms = next((t for t in offers if t.id == wanted), None)
+    if terms is None:
+        raise errors.AdvantageNotForYou()
+    return terms, SpecialPrices(terms.id, terms.prices)
+
+
+def back_to(request, default: str):
+    """After a code box: back to the page it was on (a path of this site), else `default`."""
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
 
 
 def _tariff_name(tariff_id: int):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
-from entracte.customers.services import contact_for_user
+from entracte.customers.services import contact_for_user, spectator_contact
 from entracte.sales import balance, carts, checkout as checkout_service, selectors as sales, tickets
 from entracte.sales.models import Cart
 
@@ -79,8 +79,7 @@ def cart(request):
 
 def buyer_contact(request):
     """The logged-in spectator's contact; None for a visitor (or staff browsing the shop)."""
-    user = request.user
-    return contact_for_user(user) if user.is_authenticated and not user.is_staff else None
+    return spectator_contact(request.user)
 
 
 @require_POST
@@ -98,7 +97,7 @@ def change_tariff(request, item_id):
 @require_POST
 def apply_code(request):
     advantages.apply_code_from_post(request, current_cart(request, create=True), buyer_contact(request))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/performances/") else "shop:cart")
+    return advantages.back_to(request, "shop:cart")
 
 
 @require_POST

@@ -12,6 +12,8 @@ from pydantic import Field
 
 from entracte.catalog import selectors as catalog
 from entracte.core.translated import tr
+from entracte.customers.auth import OptionalBearerToken
+from entracte.customers.services import spectator_contact
 from entracte.sales.api import ERRORS, CartOut, _cart, _cart_out
 
 from . import selectors, services
@@ -85,6 +87,7 @@ class QuoteOut(Schema):
 
 class HoldIn(SelectionIn):
     product: str = Field(max_length=80, description="The subscription product's slug")
+    advantage_id: int | None = Field(None, description="Hold at this advantage's prices (GET /subscriptions/{slug}/advantages)")
 
 
 def _selection(payload: SelectionIn) -> Selection:
@@ -136,9 +139,19 @@ def quote(request, slug: str, payload: SelectionIn):
                        "unit_price": s.unit_price, "count": s.count} for s in priced.seats]}
 
 
-@router.post("/carts/{token}/subscriptions", response={200: CartOut, **ERRORS},
+@router.post("/carts/{token}/subscriptions", response={200: CartOut, **ERRORS}, auth=OptionalBearerToken(),
              summary="Hold a subscription's seats in the cart (then check out the cart)")
 def hold(request, token: str, payload: HoldIn):
+    """With `advantage_id`: at that advantage's prices, if the caller (bearer token) or the
+    codes in the cart entitle him to it; the checkout checks it again."""
     cart = _cart(token)
-    services.hold_subscription(cart=cart, product=selectors.product_by_slug(payload.product), selection=_selection(payload))
+    product = selectors.product_by_slug(payload.product)
+    special = None
+    if payload.advantage_id is not None:
+        from entracte.advantages.services import subscription_prices
+
+        special = subscription_prices(product=product, advantage_id=payload.advantage_id, cart=cart,
+                                      channel_id=cart.point_of_sale.channel_id,
+                                      contact=spectator_contact(getattr(request, "user", None)))
+    services.hold_subscription(cart=cart, product=product, selection=_selection(payload), special=special)
     return _cart_out(cart)

@@ -6,12 +6,17 @@ tariff's price on that line. A fixed-price or championship subscription costs it
 price per subscriber, spread over its performances to the cent so that every ticket has a
 price (refunds and resale need one) and the tickets add up to the package price exactly.
 The result is one price per seat; the cart then adds the order fee (sales/pricing.py).
+
+An advantage on a subscription (`with_subscriber_prices`) replaces the subscriber prices:
+its tariffs become the subscriber tariffs, and its price per seat category is the price of
+one seat on every line (calculated price) or of the whole package (fixed price and
+championship). Extra seats keep the line's guest prices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from entracte.sales.pricing import cents, split_evenly
@@ -42,22 +47,43 @@ class Offer:
     extras_max_total: int
     lines: Mapping[int, OfferLine]
     package_prices: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)  # (category, tariff) → whole package
+    special_prices: Mapping[tuple[int, int], Decimal] | None = None  # an advantage's: replaces the two above for subscribers
 
     @property
     def is_package(self) -> bool:
         return self.kind != CALCULATED
 
     def subscriber_prices(self, line: int) -> Mapping[tuple[int, int], Decimal]:
-        """Where a subscriber's price on this line comes from: the package or the line."""
+        """Where a subscriber's price on this line comes from: an advantage, the package or the line."""
+        if self.special_prices is not None:
+            return self.special_prices
         return self.package_prices if self.is_package else self.lines[line].prices
 
     def offers_category(self, line: int, category: int, tariffs) -> bool:
-        """A seat category is offered on a line when it is priced for every subscriber tariff chosen."""
+        """A seat category is offered on a line when it is priced for every subscriber tariff
+        chosen (and, at an advantage's prices, when the product itself offers it there)."""
         prices = self.subscriber_prices(line)
+        if self.special_prices is not None:
+            own = self.package_prices if self.is_package else self.lines[line].prices
+            if not any(c == category for c, _t in own):
+                return False
         return all((category, t) in prices for t in tariffs)
 
     def categories(self, line: int, tariffs) -> set[int]:
         return {c for c, _t in self.subscriber_prices(line) if self.offers_category(line, c, tariffs)}
+
+
+@dataclass(frozen=True)
+class SpecialPrices:
+    """An advantage's subscriber prices, and which advantage gives them (its checkout checks it again)."""
+
+    advantage: int
+    prices: Mapping[tuple[int, int], Decimal]
+
+
+def with_subscriber_prices(offer: Offer, prices: Mapping[tuple[int, int], Decimal]) -> Offer:
+    """The offer at an advantage's prices: (category, tariff) → one seat (calculated) or the package."""
+    return replace(offer, subscriber_tariffs=frozenset(t for _c, t in prices), special_prices=dict(prices))
 
 
 @dataclass(frozen=True)
@@ -116,10 +142,11 @@ def quote(offer: Offer, selection: Selection) -> SubscriptionQuote:
         for tariff, count in sorted(selection.subscribers.items()):
             if count <= 0:
                 continue
+            price = offer.subscriber_prices(choice.line)[(choice.category, tariff)]
             if offer.is_package:
-                unit = split_evenly(offer.package_prices[(choice.category, tariff)], len(lines))[lines.index(choice.line)]
+                unit = split_evenly(price, len(lines))[lines.index(choice.line)]
             else:
-                unit = cents(line.prices[(choice.category, tariff)])
+                unit = cents(price)
             seats.append(SeatPrice(choice.line, choice.category, tariff, SUBSCRIBER, unit, count))
         for tariff, count in sorted(choice.extras.items()):
             if count > 0:

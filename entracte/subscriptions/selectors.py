@@ -14,7 +14,7 @@ from entracte.catalog.models import SalesChannel, SeatCategory, Tariff
 from entracte.sales.models import Ticket
 
 from .models import LinePrice, Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
-from .pricing import Offer, OfferLine
+from .pricing import Offer, OfferLine, SpecialPrices, with_subscriber_prices
 
 
 def on_sale_q(channel: SalesChannel, now: datetime) -> Q:
@@ -75,9 +75,11 @@ class LineRow:
     categories: list[dict] = field(default_factory=list)  # {category, subscriber: {tariff: price}, extra: {tariff: price}}
 
 
-def product_page(product: SubscriptionProduct) -> dict:
+def product_page(product: SubscriptionProduct, special: SpecialPrices | None = None) -> dict:
     lines = lines_of(product)
     offer = offer_of(product, lines)
+    if special is not None:
+        offer = with_subscriber_prices(offer, special.prices)
     subscriber_tariffs = list(Tariff.objects.filter(pk__in=offer.subscriber_tariffs).order_by("sort", "pk"))
     extra_tariffs = list(Tariff.objects.filter(pk__in=offer.extra_tariffs).order_by("sort", "pk"))
     categories = {c.pk: c for c in SeatCategory.objects.all()}

@@ -28,26 +28,32 @@ from entracte.sales.models import Cart, CartBundle
 
 from . import errors, rules, selectors
 from .models import Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
-from .pricing import EXTRA, Offer, Selection, SubscriptionQuote, quote
+from .pricing import EXTRA, Offer, Selection, SpecialPrices, SubscriptionQuote, quote, with_subscriber_prices
 
 KIND = "subscription"
 
 
-def price_selection(*, product: SubscriptionProduct, selection: Selection,
-                    lines: list[SubscriptionLine] | None = None) -> tuple[Offer, SubscriptionQuote]:
-    """Check a selection and price it (before the order fee), without holding anything."""
+def price_selection(*, product: SubscriptionProduct, selection: Selection, lines: list[SubscriptionLine] | None = None,
+                    special: SpecialPrices | None = None) -> tuple[Offer, SubscriptionQuote]:
+    """Check a selection and price it (before the order fee), without holding anything.
+    `special`: an advantage's subscriber prices, which the caller checked the buyer may use."""
     offer = selectors.offer_of(product, lines)
+    if special is not None:
+        offer = with_subscriber_prices(offer, special.prices)
     rules.check(offer, selection)
     return offer, quote(offer, selection)
 
 
-def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Selection) -> CartBundle:
-    """Hold the seats of a subscription in the cart, or raise and hold nothing."""
+def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Selection,
+                      special: SpecialPrices | None = None) -> CartBundle:
+    """Hold the seats of a subscription in the cart, or raise and hold nothing. With `special`
+    (an advantage's prices) the bundle records the advantage and the prices it gave, for the
+    advantage's checkout to check the buyer, the prices and the quota again."""
     now = timezone.now()
     if not selectors.is_on_sale(product, channel=cart.point_of_sale.channel, now=now):
         raise errors.SubscriptionNotOnSale()
     product_lines = selectors.lines_of(product)
-    offer, priced = price_selection(product=product, selection=selection, lines=product_lines)
+    offer, priced = price_selection(product=product, selection=selection, lines=product_lines, special=special)
     lines = {line.pk: line for line in product_lines}
     for choice in selection.choices:
         if not lines[choice.line].performance.on_sale(now):
@@ -67,10 +73,13 @@ def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Se
             for choice, (member_ids, extra_ids) in zip(ordered, blocks):
                 seats += _priced_seats(priced, choice, lines[choice.line].performance_id, member_ids, extra_ids)
                 extras += extra_ids
-            bundle = bundles.attach_bundle(
-                cart=cart, kind=KIND, ref=product.pk, source=KIND, seats=seats,
-                data={"label": product.name, "subscribers": members, "performances": len(ordered),
-                      "seats": len(seats), "extras": extras})
+            data = {"label": product.name, "subscribers": members, "performances": len(ordered),
+                    "seats": len(seats), "extras": extras}
+            if special is not None:
+                data["advantage"] = special.advantage
+                data["advantage_prices"] = sorted([c, t, str(special.prices[(c, t)])] for c, t in
+                                                  {(s.category, s.tariff) for s in priced.seats if s.role != EXTRA})
+            bundle = bundles.attach_bundle(cart=cart, kind=KIND, ref=product.pk, source=KIND, seats=seats, data=data)
             inventory.extend_hold(token=cart.token, until=until, now=now)
     except NoBlockFree as exc:
         failed = next(c for c in ordered if lines[c.line].performance_id == exc.details["performance"])
