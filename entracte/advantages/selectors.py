@@ -90,12 +90,22 @@ def offers_for_subscription(*, product_id: int, buyer: rules.Buyer, channel_id: 
             if t.prices and rules.refusal(t, buyer=buyer, channel=channel_id, now=now, product=product_id, tickets=1) is None]
 
 
+def available(*, channel_id: int, now: datetime) -> list[tuple[Advantage, rules.Terms]]:
+    """The advantages in operation on this channel now, whatever their target: the box
+    office's list, where the operator sees who may have each."""
+    found = list(_advantages().filter(state=ACTIVE).filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+                 .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+                 .prefetch_related("performances__event", "subscription_products").order_by("family", "code"))
+    terms = terms_of(found)
+    return [(a, terms[a.pk]) for a in found if not terms[a.pk].channels or channel_id in terms[a.pk].channels]
+
+
 def visible_to(*, contact: Contact, now: datetime) -> list[Advantage]:
     """For the personal space: the advantages in operation meant for this contact (general
     public, his indicator level, his target lists), valid now or later."""
     buyer = buyer_of(contact)
     candidates = _advantages().filter(state=ACTIVE, target__in=[rules.GENERAL, rules.INDICATOR, rules.CONTACTS]).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now)).prefetch_related("performances__event").order_by("code")
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)).prefetch_related("performances__event", "subscription_products").order_by("code")
     terms = terms_of(candidates)
     return [a for a in candidates if rules.entitled(terms[a.pk], buyer)]
 

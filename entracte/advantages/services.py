@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from entracte.core import audit
 from entracte.core.errors import NotFound
@@ -127,6 +128,28 @@ def use_advantage(*, cart: Cart, item_id: int, advantage_id: int, tariff_id: int
         raise refusal
     return carts.price_by_feature(cart=cart, item_id=item_id, tariff_id=tariff_id, source=SOURCE, ref=advantage_id,
                                   price=terms.prices[(item.category_id, tariff_id)])
+
+
+def apply_to_cart(*, cart: Cart, advantage_id: int, contact=None) -> int:
+    """At the box office: give every loose seat of the sale that the advantage prices (its
+    performance and seat category) the advantage's tariff (the first it prices there).
+    All or nothing; returns how many seats changed."""
+    terms = selectors.advantage_terms(advantage_id)
+    if terms is None:
+        raise NotFound()
+    view = sales_selectors.cart_view(cart)
+    tariffs = {}
+    for category, tariff in sorted(terms.prices):
+        tariffs.setdefault(category, tariff)
+    chosen = [(item, tariffs[item.category_id]) for item in view.loose
+              if item.performance_id in terms.performances and item.category_id in tariffs
+              and not (item.price_source == SOURCE and item.price_ref == advantage_id)]
+    if not chosen:
+        raise errors.AdvantageNotForPerformance(_("No seat of this sale is at a performance and seat category of this advantage."))
+    with transaction.atomic():
+        for item, tariff in chosen:
+            use_advantage(cart=cart, item_id=item.id, advantage_id=advantage_id, tariff_id=tariff, contact=contact)
+    return len(chosen)
 
 
 def subscription_prices(*, product, advantage_id: int, cart: Cart | None, channel_id: int, contact=None):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import code_views, report_views, reservation_views, subscription_views, views
+from . import advantage_views, code_views, import_views, report_views, reservation_views, subscription_views, views
 
 app_name = "boxoffice"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("sale/items/<int:item_id>/tariff/", views.change_tariff, name="change_tariff"),
     path("sale/codes/", views.apply_code, name="apply_code"),
     path("sale/codes/<int:code_id>/remove/", views.remove_code, name="remove_code"),
+    path("sale/advantages/", advantage_views.advantage_list, name="advantages"),
+    path("sale/advantages/<int:pk>/apply/", advantage_views.apply_advantage, name="apply_advantage"),
     path("sale/reserve/", reservation_views.reserve, name="reserve"),
     path("reservations/", reservation_views.reservations, name="reservations"),
     path("reservations/<str:number>/", reservation_views.reservation, name="reservation"),
@@ -27,7 +29,11 @@ urlpatterns = [
     path("reservations/<str:number>/cancel/", reservation_views.cancel, name="cancel_reservation"),
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("contacts/imports/", import_views.imports_page, name="imports"),
+    path("contacts/imports/indicator/", import_views.import_indicator, name="import_indicator"),
+    path("contacts/imports/target-list/", import_views.import_target_list, name="import_target_list"),
     path("contacts/<int:pk>/", views.contact, name="contact"),
+    path("contacts/<int:pk>/segments/", advantage_views.set_segments, name="contact_segments"),
     path("contacts/<int:pk>/credit/", views.credit_contact, name="credit_contact"),
     path("orders/<str:number>/", views.order, name="order"),
     path("orders/<str:number>/tickets.pdf", views.order_pdf, name="order_pdf"),

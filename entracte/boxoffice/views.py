@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
-from entracte.customers import services as customers
+from entracte.customers import selectors as contact_selectors, services as customers
 from entracte.customers.models import Contact
 from entracte.reservations import selectors as reservations
 from entracte.sales import balance, carts, checkout, emails, refunds, reports, selectors as sales, staff, tickets
@@ -203,6 +203,8 @@ def contact(request, pk):
         "balance": balance.balance_of(found, currency), "currency": currency, "credit_form": CreditForm(),
         "entries": found.balance_entries.select_related("order")[:50],
         "reservations": reservations.of_contact(found)[:50],
+        "segments": contact_selectors.segments_of(found) if found.kind != Contact.ANONYMOUS else None,
+        "advantages": advantages.meant_for(found),
     })
 
 

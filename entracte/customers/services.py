@@ -155,3 +155,26 @@ def anonymous_contact() -> Contact:
     if contact is None:
         contact = Contact.objects.create(kind=Contact.ANONYMOUS, last_name="—", email="")
     return contact
+
+
+def set_segments(*, contact: Contact, levels: dict, target_lists: set[int], actor=None) -> None:
+    """What staff set by hand on a contact: his level for each indicator (None: no level) and
+    the target lists he is on. Levels must belong to their indicator."""
+    from .models import ContactIndicator, IndicatorLevel, TargetList
+
+    if contact.kind == Contact.ANONYMOUS:
+        raise InvalidInput(_("The anonymous contact has no indicators."))
+    chosen = {pk: lv for pk, lv in levels.items() if lv is not None}
+    found = {lv.pk: lv for lv in IndicatorLevel.objects.filter(pk__in=chosen.values())}
+    if any(found.get(lv) is None or found[lv].indicator_id != ind for ind, lv in chosen.items()):
+        raise InvalidInput(_("Choose a level of each indicator."))
+    lists = set(TargetList.objects.filter(pk__in=target_lists).values_list("pk", flat=True))
+    if lists != set(target_lists):
+        raise InvalidInput(_("This target list does not exist."))
+    with transaction.atomic():
+        ContactIndicator.objects.filter(contact=contact, indicator_id__in=list(levels)).delete()
+        ContactIndicator.objects.bulk_create([ContactIndicator(contact=contact, indicator_id=ind, level_id=lv)
+                                              for ind, lv in sorted(chosen.items())])
+        contact.target_lists.set(lists)
+        audit.record(action="customers.segments_set", obj=contact, actor=actor,
+                     data={"levels": {str(k): v for k, v in chosen.items()}, "target_lists": sorted(lists)})

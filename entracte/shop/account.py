@@ -67,6 +67,16 @@ def dashboard(request):
 
 
 @login_required
+def my_advantages(request):
+    """The offers meant for this spectator (general public, his indicator levels, his target
+    lists), with where to use them."""
+    from .advantages import personal_list
+
+    contact = services.contact_for_user(request.user)
+    return render(request, "shop/account/advantages.html", {"contact": contact, "rows": personal_list(contact)})
+
+
+@login_required
 def profile(request):
     contact = services.contact_for_user(request.user)
     form = ProfileForm(request.POST or None, initial={"first_name": contact.first_name, "last_name": contact.last_name,

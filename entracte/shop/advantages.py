@@ -172,8 +172,63 @@ def codes_in_cart(view) -> list[dict]:
     return rows
 
 
+def counter_list(point_of_sale, contact, cart) -> list[dict]:
+    """The box office's list of the advantages in operation at this point of sale: for each,
+    its products, prices and quota left, and whether the sale's contact (or a code in the
+    cart) entitles the buyer to it, or why not."""
+    from entracte.catalog import selectors as catalog
+
+    now = timezone.now()
+    buyer = advantages.buyer_of(contact, cart)
+    rows = []
+    for advantage, terms in advantages.available(channel_id=point_of_sale.channel_id, now=now):
+        refusal = rules.refusal(terms, buyer=buyer, channel=point_of_sale.channel_id, now=now, tickets=1)
+        rows.append({
+            "advantage": advantage, "terms": terms, "label": terms.label, "entitled": refusal is None,
+            "reason": refusal.message if refusal is not None else "", "coded": terms.target in rules.CODED,
+            "left": None if terms.quota is None else max(terms.quota - terms.used, 0),
+            "performances": [p for p in advantage.performances.all() if p.starts_at > now],
+            "subscriptions": list(advantage.subscription_products.all()),
+            "prices": [{"category": tr(catalog.name_of("seatcategory", c)), "tariff": tr(_tariff_name(t)), "amount": a}
+                       for (c, t), a in sorted(terms.prices.items())]})
+    return rows
+
+
+def apply_to_sale_from_post(request, cart, advantage_id: int, contact) -> None:
+    if cart is None:
+        messages.error(request, _("Add seats to the sale first."))
+        return
+    try:
+        n = services.apply_to_cart(cart=cart, advantage_id=advantage_id, contact=contact)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(request, _("Advantage applied to %(n)s seat(s).") % {"n": n})
+
+
+def meant_for(contact) -> list:
+    """The advantages in operation meant for this contact (general public, his indicator
+    levels, his target lists), valid now or later: his personal space and his staff page."""
+    if contact is None or contact.kind == contact.ANONYMOUS:
+        return []
+    return advantages.visible_to(contact=contact, now=timezone.now())
+
+
+def personal_list(contact) -> list[dict]:
+    """The personal space's advantages: each with its upcoming performances on sale, its
+    subscriptions and its prices."""
+    from entracte.catalog import selectors as catalog
+
+    now = timezone.now()
+    found = meant_for(contact)
+    terms = advantages.terms_of(found)
+    return [{"advantage": a, "label": terms[a.pk].label, "ends_at": a.ends_at,
+             "performances": [p for p in a.performances.all() if p.on_sale(now)],
+             "subscriptions": [s for s in a.subscription_products.all() if s.is_published and s.sales_close_at > now],
+             "prices": [{"category": tr(catalog.name_of("seatcategory", c)), "tariff": tr(_tariff_name(t)), "amount": amt}
+                        for (c, t), amt in sorted(terms[a.pk].prices.items())]} for a in found]
+
+
 def gift(contact) -> bool:
     """At the box office: does this contact have advantages meant for him (the gift icon)?"""
-    if contact is None or contact.kind == contact.ANONYMOUS:
-        return False
-    return any(a.target != rules.GENERAL for a in advantages.visible_to(contact=contact, now=timezone.now()))
+    return any(a.target != rules.GENERAL for a in meant_for(contact))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/<str:number>/<str:secret>/", views.order, name="order"),
     path("orders/<str:number>/<str:secret>/tickets.pdf", views.order_pdf, name="order_pdf"),
     path("account/", account.dashboard, name="account"),
+    path("account/advantages/", account.my_advantages, name="my_advantages"),
     path("account/profile/", account.profile, name="profile"),
     path("account/signup/", account.signup, name="signup"),
     path("account/verify/<uidb64>/<token>/", account.verify, name="verify"),
