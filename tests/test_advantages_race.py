@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from entracte.advantages import checkout as advantage_checkout, services
+from entracte.advantages import checkout as advantage_checkout, services, throttle
 from entracte.advantages.codes import generate
 from entracte.advantages.models import CodeBatch, SingleUseCode
 from entracte.core.errors import DomainError
@@ -117,3 +117,43 @@ def test_an_advantage_quota_is_never_exceeded_by_carts_checking_out_together():
     adv.refresh_from_db()
     assert sold == quota == adv.used and outcome["ok"] == quota, outcome
     assert set(outcome) <= {"ok", "advantage_quota_reached"}, outcome
+
+
+def _guessing_race(guard: bool, n: int) -> Counter:
+    cart = carts.create_cart(point_of_sale=factories.point_of_sale())
+    barrier = threading.Barrier(n)
+    outcome: list = [None] * n
+
+    def guesser(i):
+        try:
+            barrier.wait(timeout=120)
+            services.apply_code(cart=cart, typed=f"WRONG{i:04d}", address="203.0.113.7")
+            outcome[i] = "ok"
+        except DomainError as exc:
+            outcome[i] = exc.code
+        except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported by the assertion
+            outcome[i] = "crash:" + type(exc).__name__ + ":" + str(exc)[:120]
+        finally:
+            connections.close_all()
+
+    with unittest.mock.patch.object(throttle, "GUARD", guard):
+        threads = [threading.Thread(target=guesser, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=600)
+    return Counter(outcome)
+
+
+def test_wrong_codes_typed_together_are_counted_exactly(settings):
+    """10 wrong codes per cart are looked up; past that, every attempt is refused unseen."""
+    settings.ENTRACTE_CODE_ATTEMPTS_PER_CART = 10
+    n = 60 if connection.vendor == "postgresql" else 20
+    if connection.vendor == "postgresql":
+        canary = _guessing_race(guard=False, n=n)
+        assert canary["code_unknown"] > 10, f"the canary did not overrun the limit: {canary}"
+        from entracte.advantages.models import CodeAttempt
+
+        CodeAttempt.objects.all().delete()
+    outcome = _guessing_race(guard=True, n=n)
+    assert outcome["code_unknown"] == 10 and outcome["too_many_attempts"] == n - 10, outcome

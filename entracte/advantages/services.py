@@ -25,11 +25,13 @@ SOURCE = "advantage"
 
 def apply_code(*, cart: Cart, typed: str, contact=None, address: str | None = None) -> CartCode:
     """A partner, single-use or promo code typed in the cart's "advantage code" box."""
-    throttle.check(cart_token=cart.token, address=address)
     code = normalize(typed)
-    found = _find(code) if code else None
+    with transaction.atomic():
+        throttle.check(cart_token=cart.token, address=address)
+        found = _find(code) if code else None
+        if found is None:
+            throttle.failed(cart_token=cart.token, address=address)
     if found is None:
-        throttle.failed(cart_token=cart.token, address=address)
         raise errors.CodeUnknown()
     now = timezone.now()
     channel = cart.point_of_sale.channel_id

@@ -1,6 +1,11 @@
 """Limiting code guessing: wrong codes are counted per cart (the visitor's session or API
 token) and per network address over a sliding window; past the limit every code is refused
-until the window has moved on, right or wrong."""
+until the window has moved on, right or wrong.
+
+`check` runs in the transaction that looks the code up and records a failure: on PostgreSQL
+it first takes an advisory lock per key, so that attempts from one cart or one address are
+counted one after the other and the limit is exact even when they arrive together
+(tests/test_advantages_race.py); SQLite serialises the writers already."""
 
 from __future__ import annotations
 
@@ -10,10 +15,14 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
+from entracte.core.locking import advisory_locks
+
 from . import errors
 from .models import CodeAttempt
 
 WINDOW = timedelta(minutes=15)
+# The race test switches this off to show that without the locks the limit is overrun (its canary).
+GUARD = True
 
 
 def _limits() -> dict[str, int]:
@@ -33,6 +42,8 @@ def check(*, cart_token: str, address: str | None) -> None:
     since = timezone.now() - WINDOW
     limits = _limits()
     keys = _keys(cart_token, address)
+    if GUARD:
+        advisory_locks([("code-attempts", key) for key in keys.values()])
     counts = dict(CodeAttempt.objects.filter(key__in=keys.values(), at__gte=since).values_list("key").annotate(n=Count("pk")))
     for kind, key in keys.items():
         if counts.get(key, 0) >= limits[kind]:

@@ -144,6 +144,7 @@ class Command(BaseCommand):
             Contact.objects.create(user=user, email=user.email, first_name="Camille", last_name="Martin")
         _demo_subscription(season, channels)
         _demo_advantages(season)
+        _demo_loyalty(season)
         sold = _demo_sales(hall)
         seats = PerformanceSeat.objects.filter(performance__hall=hall).count()
         self.stdout.write(f"demo ready: {len(EVENTS)} events, {performances} performances, {seats} seats in all, {sold} sold; "
@@ -177,6 +178,45 @@ def _demo_advantages(season) -> None:
     PromoCode.objects.get_or_create(code="coupon-3", defaults={
         "name": {"fr": "Coupon 3%", "en": "Coupon 3%", "de": "Gutschein 3%", "es": "Cupón 3%"}, "access_code": "COUPON3%",
         "state": "active", "kind": PromoCode.PERCENT, "value": Decimal("3")})
+
+
+def _demo_loyalty(season) -> None:
+    """The indicator "Fidélité" (Occasionnel < Régulier < Assidu); the demo spectator is
+    "Assidu", and "Assidu" contacts may take the season subscription 10 % below the
+    subscriber price (an advantage of the subscriptions family)."""
+    from entracte.advantages.models import Advantage, AdvantagePrice
+    from entracte.customers.models import ContactIndicator, Indicator, IndicatorLevel
+    from entracte.subscriptions.models import LinePrice, SubscriptionProduct
+
+    if Advantage.objects.filter(code="abonnement-fidelite").exists():
+        return
+    indicator, _created = Indicator.objects.get_or_create(code="fidelite", defaults={
+        "name": {"fr": "Fidélité", "en": "Loyalty", "de": "Treue", "es": "Fidelidad"}})
+    names = [("occasionnel", {"fr": "Occasionnel", "en": "Occasional", "de": "Gelegentlich", "es": "Ocasional"}),
+             ("regulier", {"fr": "Régulier", "en": "Regular", "de": "Regelmäßig", "es": "Habitual"}),
+             ("assidu", {"fr": "Assidu", "en": "Devoted", "de": "Treu", "es": "Asiduo"})]
+    levels = [IndicatorLevel.objects.get_or_create(indicator=indicator, code=code, defaults={"name": name, "rank": rank})[0]
+              for rank, (code, name) in enumerate(names)]
+    spectator = Contact.objects.filter(user__email=SPECTATOR[0]).first()
+    if spectator is not None:
+        ContactIndicator.objects.get_or_create(contact=spectator, indicator=indicator, defaults={"level": levels[2]})
+    product = SubscriptionProduct.objects.filter(slug="abonnement-saison").first()
+    if product is None:
+        return
+    loyal, _created = Tariff.objects.get_or_create(code="fidele", defaults={
+        "name": {"fr": "Abonné fidèle", "en": "Loyal subscriber", "de": "Treuer Abonnent", "es": "Abonado fiel"}, "sort": 95})
+    advantage = Advantage.objects.create(
+        code="abonnement-fidelite", season=season, state="active", family=Advantage.SUBSCRIPTIONS,
+        name={"fr": "Abonnement fidélité", "en": "Loyalty subscription", "de": "Treueabonnement", "es": "Abono fidelidad"},
+        target=Advantage.INDICATOR, indicator_level=levels[2])
+    advantage.subscription_products.set([product])
+    lowest: dict[int, Decimal] = {}
+    for category_id, amount in LinePrice.objects.filter(line__product=product, tariff__code="abonne").values_list(
+            "category_id", "amount"):
+        lowest[category_id] = min(amount, lowest.get(category_id, amount))
+    AdvantagePrice.objects.bulk_create([
+        AdvantagePrice(advantage=advantage, category_id=c, tariff=loyal, amount=(a * Decimal("0.9")).quantize(Decimal("1")))
+        for c, a in sorted(lowest.items())])
 
 
 def _demo_subscription(season, channels) -> None:
