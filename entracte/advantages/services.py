@@ -53,7 +53,7 @@ def apply_code(*, cart: Cart, typed: str, contact=None, address: str | None = No
         advantage = obj.advantage
     else:
         advantage = obj
-    terms = selectors.advantage_terms(advantage.pk)
+    terms = selectors.terms_of([advantage])[advantage.pk]  # the row _find read already
     unlocked = rules.Buyer(unlocked=frozenset([advantage.pk]))
     return _attach(cart, rules.refusal(terms, buyer=unlocked, channel=channel, now=now), kind=kind, advantage=advantage,
                    single_use=obj if kind == CartCode.SINGLE_USE else None)
