@@ -16,6 +16,19 @@ def perf(db, web_pos):
     return factories.performance()
 
 
+SUBSCRIPTION_EXTRAS = {"max_total": 4, "per_performance": 2, "tariffs": ["invite"]}
+
+
+@pytest.fixture
+def season(db, web_pos):
+    """Three performances in one hall of 3 rows × 10 seats (category a), a subscription of
+    2 to 3 of them with extra seats (at most 4, 2 per performance, at the "invite" tariff)."""
+    hall = factories.hall()
+    perfs = [factories.performance(hall, name=f"Opéra {i}") for i in range(3)]
+    product = factories.subscription_product(perfs, min_performances=2, max_performances=3, extras=SUBSCRIPTION_EXTRAS)
+    return product, perfs
+
+
 @pytest.fixture(autouse=True)
 def _mail_to_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -47,16 +47,16 @@ def _prepared(perf, adv, n, code=None):
     return result
 
 
-def _checkout_all(cart_list) -> Counter:
-    contact = guest_contact(email="racer@example.org")
-    barrier = threading.Barrier(len(cart_list))
-    outcome: list = [None] * len(cart_list)
+def _race(n: int, attempt) -> Counter:
+    """Run attempt(i) for i in 0..n-1 in n threads released together; count the outcomes
+    ("ok", a domain error's code, or a crash)."""
+    barrier = threading.Barrier(n)
+    outcome: list = [None] * n
 
-    def buyer(i):
+    def runner(i):
         try:
             barrier.wait(timeout=120)
-            checkout.place_order(cart=cart_list[i], buyer=checkout.Buyer(contact=contact, email=contact.email),
-                                 payment_data=factories.GOOD_CARD)
+            attempt(i)
             outcome[i] = "ok"
         except DomainError as exc:
             outcome[i] = exc.code
@@ -65,12 +65,18 @@ def _checkout_all(cart_list) -> Counter:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(len(cart_list))]
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=600)
     return Counter(outcome)
+
+
+def _checkout_all(cart_list) -> Counter:
+    contact = guest_contact(email="racer@example.org")
+    return _race(len(cart_list), lambda i: checkout.place_order(
+        cart=cart_list[i], buyer=checkout.Buyer(contact=contact, email=contact.email), payment_data=factories.GOOD_CARD))
 
 
 def _hall_for(n):
@@ -121,28 +127,8 @@ def test_an_advantage_quota_is_never_exceeded_by_carts_checking_out_together():
 
 def _guessing_race(guard: bool, n: int) -> Counter:
     cart = carts.create_cart(point_of_sale=factories.point_of_sale())
-    barrier = threading.Barrier(n)
-    outcome: list = [None] * n
-
-    def guesser(i):
-        try:
-            barrier.wait(timeout=120)
-            services.apply_code(cart=cart, typed=f"WRONG{i:04d}", address="203.0.113.7")
-            outcome[i] = "ok"
-        except DomainError as exc:
-            outcome[i] = exc.code
-        except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported by the assertion
-            outcome[i] = "crash:" + type(exc).__name__ + ":" + str(exc)[:120]
-        finally:
-            connections.close_all()
-
     with unittest.mock.patch.object(throttle, "GUARD", guard):
-        threads = [threading.Thread(target=guesser, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=600)
-    return Counter(outcome)
+        return _race(n, lambda i: services.apply_code(cart=cart, typed=f"WRONG{i:04d}", address="203.0.113.7"))
 
 
 def test_wrong_codes_typed_together_are_counted_exactly(settings):

@@ -17,16 +17,6 @@ from entracte.subscriptions.pricing import Choice, Selection
 
 from . import factories
 
-EXTRAS = {"max_total": 4, "per_performance": 2, "tariffs": ["invite"]}
-
-
-@pytest.fixture
-def season(db, web_pos):
-    hall = factories.hall()
-    perfs = [factories.performance(hall, name=f"Opéra {i}") for i in range(3)]
-    product = factories.subscription_product(perfs, min_performances=2, max_performances=3, extras=EXTRAS)
-    return product, perfs
-
 
 def _selection(product, perfs, *, tariff="partenaire", subscribers=2, extras=None, category="a"):
     lines = {line.performance_id: line.pk for line in product.lines.all()}

@@ -15,17 +15,7 @@ from entracte.subscriptions.models import Subscription, SubscriptionTicket
 from entracte.subscriptions.pricing import Choice, Selection
 
 from . import factories
-
-EXTRAS = {"max_total": 4, "per_performance": 2, "tariffs": ["invite"]}
-
-
-@pytest.fixture
-def season(db, web_pos):
-    """Three performances in one hall of 3 rows × 10 seats (category a), a subscription of them."""
-    hall = factories.hall()
-    perfs = [factories.performance(hall, name=f"Opéra {i}") for i in range(3)]
-    product = factories.subscription_product(perfs, min_performances=2, max_performances=3, extras=EXTRAS)
-    return product, perfs
+from .conftest import SUBSCRIPTION_EXTRAS as EXTRAS
 
 
 def _lines(product):
