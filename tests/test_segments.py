@@ -147,3 +147,11 @@ def test_the_box_office_lists_advantages_and_applies_one_to_the_sales_seats(clie
     items = selectors.cart_view(cart).items
     assert [(i.price_source, i.price_ref, i.unit_price) for i in items] == [("advantage", fidelity.pk, Decimal("20.00"))] * 2
     assert 'href="/boxoffice/sale/advantages/"' in client.get(reverse("boxoffice:sale")).content.decode()
+
+
+def test_a_file_of_twelve_thousand_contacts_is_imported(db):
+    Contact.objects.bulk_create([Contact(email=f"c{i}@example.org", last_name=f"C{i}") for i in range(12_000)])
+    campaign = TargetList.objects.create(code="grand", name={"fr": "Grande campagne"})
+    data = ("email\n" + "\n".join(f"C{i}@example.org" for i in range(12_000))).encode()
+    report = imports.import_target_list(target_list=campaign, data=data)
+    assert report.ok and report.changed == 12_000 == campaign.contacts.count()

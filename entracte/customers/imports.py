@@ -71,7 +71,7 @@ def _column(header: list[str], names: set[str]) -> str | None:
 
 
 class _Contacts:
-    """Finds the contacts a file names, in two queries whatever its length."""
+    """Finds the contacts a file names, in a few queries per 5,000 lines."""
 
     def __init__(self, header: list[str], rows: list[tuple[int, dict]]):
         self.by_number = _column(header, CONTACT_COLUMNS)
@@ -81,10 +81,11 @@ class _Contacts:
         numbers = {n for _l, row in rows if (n := _number(row.get(self.by_number, ""))) is not None} if self.by_number else set()
         emails = {row.get(self.by_email, "").lower() for _l, row in rows if row.get(self.by_email)} if self.by_email else set()
         real = Contact.objects.exclude(kind=Contact.ANONYMOUS)
-        self.numbers = {c.pk: c for c in real.filter(pk__in=numbers)}
+        self.numbers = {c.pk: c for part in _chunks(numbers) for c in real.filter(pk__in=part)}
         self.emails: dict[str, list[Contact]] = {}
-        for contact in real.annotate(e=Lower("email")).filter(e__in=emails).order_by("pk"):
-            self.emails.setdefault(contact.email.lower(), []).append(contact)
+        for part in _chunks(emails):
+            for contact in real.annotate(e=Lower("email")).filter(e__in=part).order_by("pk"):
+                self.emails.setdefault(contact.email.lower(), []).append(contact)
 
     def find(self, row: dict) -> tuple[Contact | None, str]:
         raw = row.get(self.by_number, "") if self.by_number else ""
@@ -98,6 +99,12 @@ class _Contacts:
         if len(found) > 1:
             return None, _("several contacts have the email %(email)s: give the contact number") % {"email": email}
         return (found[0], "") if found else (None, _("no contact has the email %(email)s") % {"email": email})
+
+
+def _chunks(values: set, size: int = 5000):
+    """A large file's contacts in parts: SQLite takes a bounded number of query parameters."""
+    values = sorted(values)
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def _number(raw: str) -> int | None:
