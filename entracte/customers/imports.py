@@ -138,7 +138,8 @@ def import_indicator(*, indicator: Indicator, data: bytes, actor=None) -> Report
     if not report.ok:
         return report
     with transaction.atomic():
-        current = dict(ContactIndicator.objects.select_for_update().filter(indicator=indicator, contact_id__in=wanted)
+        Indicator.objects.select_for_update().filter(pk=indicator.pk).first()  # one writer of its levels at a time
+        current = dict(ContactIndicator.objects.filter(indicator=indicator, contact_id__in=wanted)
                        .values_list("contact_id", "level_id"))
         changed = {pk: level for pk, level in wanted.items() if current.get(pk) != level.pk}
         ContactIndicator.objects.filter(indicator=indicator, contact_id__in=[pk for pk in changed if pk in current]).delete()

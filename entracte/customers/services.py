@@ -160,7 +160,7 @@ def anonymous_contact() -> Contact:
 def set_segments(*, contact: Contact, levels: dict, target_lists: set[int], actor=None) -> None:
     """What staff set by hand on a contact: his level for each indicator (None: no level) and
     the target lists he is on. Levels must belong to their indicator."""
-    from .models import ContactIndicator, IndicatorLevel, TargetList
+    from .models import ContactIndicator, Indicator, IndicatorLevel, TargetList
 
     if contact.kind == Contact.ANONYMOUS:
         raise InvalidInput(_("The anonymous contact has no indicators."))
@@ -172,6 +172,10 @@ def set_segments(*, contact: Contact, levels: dict, target_lists: set[int], acto
     if lists != set(target_lists):
         raise InvalidInput(_("This target list does not exist."))
     with transaction.atomic():
+        # The indicators' and lists' rows serialise this with an import of the same ones.
+        list(Indicator.objects.select_for_update().filter(pk__in=sorted(levels)).order_by("pk"))
+        touched = lists | set(contact.target_lists.values_list("pk", flat=True))
+        list(TargetList.objects.select_for_update().filter(pk__in=sorted(touched)).order_by("pk"))
         ContactIndicator.objects.filter(contact=contact, indicator_id__in=list(levels)).delete()
         ContactIndicator.objects.bulk_create([ContactIndicator(contact=contact, indicator_id=ind, level_id=lv)
                                               for ind, lv in sorted(chosen.items())])

@@ -75,18 +75,19 @@ def subscription_offers(product, cart, contact, channel_id: int) -> list[rules.T
                                               channel_id=channel_id, now=timezone.now())
 
 
-def chosen_subscription_prices(request, offers: list[rules.Terms]):
-    """The advantage chosen on a subscription page (`advantage` in the form or the address),
-    among those offered to the buyer: (its terms, its SpecialPrices) or (None, None)."""
-    from entracte.subscriptions.pricing import SpecialPrices
-
+def chosen_subscription_prices(request, offers: list[rules.Terms], *, product, cart, contact, channel_id: int):
+    """The advantage chosen on a subscription page (`advantage` in the form or the address):
+    (its terms, its SpecialPrices) or (None, None). Raises, with the reason, when the buyer
+    may not use it (the rules of `services.subscription_prices`, as the API's hold)."""
     wanted = to_int(request.POST.get("advantage") or request.GET.get("advantage"))
     if wanted is None:
         return None, None
+    special = services.subscription_prices(product=product, advantage_id=wanted, cart=cart, channel_id=channel_id,
+                                           contact=contact)
     terms = next((t for t in offers if t.id == wanted), None)
-    if terms is None:
-        raise errors.AdvantageNotForYou()
-    return terms, SpecialPrices(terms.id, terms.prices)
+    if terms is None:  # allowed, but prices nothing
+        raise errors.AdvantageNotForSubscription()
+    return terms, special
 
 
 def back_to(request, default: str):

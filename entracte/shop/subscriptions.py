@@ -31,7 +31,8 @@ def choose(request, slug, *, get_cart, channel, template, done_url, cart=None, c
     product = selectors.product_by_slug(slug)
     offers = advantages.subscription_offers(product, cart, contact, channel.pk)
     try:
-        chosen, special = advantages.chosen_subscription_prices(request, offers)
+        chosen, special = advantages.chosen_subscription_prices(request, offers, product=product, cart=cart,
+                                                                contact=contact, channel_id=channel.pk)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(request.path)
