@@ -117,10 +117,12 @@ def verify(performance: int, capacity: int) -> dict:
             "oversold": max(0, valid.count() - capacity)}
 
 
-def cpu_by_role(worker_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by each part of the run, read from /proc (Linux)."""
+def cpu_by_role(servers: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds used so far by each part of the run, read from /proc (Linux): the app
+    server is the first of `servers` with its child processes, the task worker the second."""
     tick = os.sysconf("SC_CLK_TCK")
     roles = {"app server": 0.0, "task worker": 0.0, "postgresql": 0.0, "load generator": 0.0}
+    processes = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -131,13 +133,14 @@ def cpu_by_role(worker_pid: int) -> dict[str, float]:
             continue
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        seconds = (int(fields[11]) + int(fields[12])) / tick
-        pid = int(entry)
+        processes[int(entry)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    app, worker = servers[0].pid, servers[1].pid
+    for pid, (comm, parent, seconds) in processes.items():
         if pid == os.getpid():
             roles["load generator"] += seconds
-        elif pid == worker_pid:
+        elif pid == worker:
             roles["task worker"] += seconds
-        elif comm.startswith("gunicorn"):
+        elif pid == app or parent == app:
             roles["app server"] += seconds
         elif comm.startswith("postgres"):
             roles["postgresql"] += seconds
@@ -153,8 +156,9 @@ def pg_stats_reset() -> None:
     connection.close()
 
 
-def pg_stats_print(orders: int) -> None:
-    """PostgreSQL's time per order, by statement (planning + execution), costliest first."""
+def pg_stats_print(orders: int, unit: str = "order") -> None:
+    """PostgreSQL's time per order (or other unit of work), by statement (planning + execution),
+    costliest first."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -162,7 +166,7 @@ def pg_stats_print(orders: int) -> None:
                           FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 15""")
         rows = cursor.fetchall()
     connection.close()
-    print("  PostgreSQL time per order (ms): plan / exec / calls per order / statement")
+    print(f"  PostgreSQL time per {unit} (ms): plan / exec / calls per {unit} / statement")
     for calls, plan, exe, query in rows:
         print(f"    {plan / max(orders, 1):6.3f} {exe / max(orders, 1):6.3f} {calls / max(orders, 1):5.2f}  {query}")
 
@@ -236,11 +240,16 @@ SERVERS = {
     "gunicorn": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "sync",
                  "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
     "gthread": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "gthread",
-                "--threads", "4", "--backlog", "2048", "--log-level", "warning", "--timeout", "60", "--keep-alive", "30"],
+                "--threads", "{threads}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60", "--keep-alive", "30"],
+    "granian": ["granian", "--interface", "wsgi", "entracte.wsgi:application", "--host", "127.0.0.1", "--port", "{port}",
+                "--workers", "{workers}", "--http", "1", "--backlog", "2048", "--log-level", "warning", "--no-ws"],
+    "uwsgi": ["uwsgi", "--http11-socket", "127.0.0.1:{port}", "--module", "entracte.wsgi:application", "--processes", "{workers}",
+              "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging", "--need-app", "--lazy-apps",
+              "--listen", "128", "--so-keepalive"],
 }
 
 
-def serve(database_url: str, workers: int, port: int, server: str = "gunicorn") -> list[subprocess.Popen]:
+def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", threads: int = 4) -> list[subprocess.Popen]:
     """The app server plus one task worker sending the confirmation emails, as in production."""
     import tempfile
 
@@ -249,7 +258,7 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn") 
            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
            "ENTRACTE_VAR_DIR": tempfile.mkdtemp(prefix="entracte-bench-var.")}
     exe, *rest = SERVERS[server]
-    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port) for a in rest)]
+    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port, threads=threads) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -292,9 +301,9 @@ def main():
                 reset_inventory(setup["performance"])
                 if args.pg_stats:
                     pg_stats_reset()
-                cpu_before = cpu_by_role(servers[1].pid)
+                cpu_before = cpu_by_role(servers)
                 stats = asyncio.run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
-                cpu_after = cpu_by_role(servers[1].pid)
+                cpu_after = cpu_by_role(servers)
                 check = verify(setup["performance"], setup["capacity"])
                 rate = stats["orders"] / stats["elapsed"]
                 results[c] = rate

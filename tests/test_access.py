@@ -50,7 +50,7 @@ def test_each_outcome_of_a_scan(perf, web_pos):
     again = services.scan_ticket(code=first.code, performance_id=perf.pk, gate=south)
     assert again.result == Scan.ALREADY_SCANNED and again.first_gate == "Nord" and again.ticket_id == first.pk
     first.refresh_from_db()
-    assert again.first_scanned_at == first.scanned_at
+    assert again.first_scanned_at == first.scanned_at and first.scanned_gate == north
     assert services.scan_ticket(code=second.code, performance_id=other.pk).result == Scan.WRONG_PERFORMANCE
     Ticket.objects.filter(pk=second.pk).update(status=Ticket.CANCELLED)
     assert services.scan_ticket(code=second.code, performance_id=perf.pk).result == Scan.CANCELLED

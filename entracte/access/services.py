@@ -49,46 +49,40 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in str(code).upper() if ch.isalnum())[:MAX_CODE]
 
 
-_CLAIM = ("UPDATE sales_ticket SET scanned_at = %(now)s WHERE code = %(code)s AND performance_id = %(perf)s "
-          "AND status = 'valid' AND scanned_at IS NULL")
+_CLAIM = ("UPDATE sales_ticket SET scanned_at = %(now)s, scanned_gate_id = %(gate)s WHERE code = %(code)s "
+          "AND performance_id = %(perf)s AND status = 'valid' AND scanned_at IS NULL")
 
 # The ticket read by its code, with the outcome of the reading; %(admitted)s says whether the
-# claim above changed a row (a sub-select of its RETURNING on PostgreSQL).
+# claim above changed a row (a sub-select of its RETURNING on PostgreSQL). For a ticket already
+# admitted, its own row says when and at which gate.
 _FOUND = """
     SELECT t.id, t.performance_id, t.tariff_id, ps.area_id, s.row, s.number,
            CASE WHEN {admitted} THEN 'valid'
                 WHEN t.performance_id <> %(perf)s THEN 'wrong_performance'
                 WHEN t.status <> 'valid' THEN 'cancelled'
-                ELSE 'already_scanned' END AS result
+                ELSE 'already_scanned' END AS result,
+           t.scanned_at, COALESCE(g.name, '') AS gate
     FROM sales_ticket t
     JOIN inventory_performanceseat ps ON ps.id = t.performance_seat_id
     LEFT JOIN catalog_seat s ON s.id = ps.seat_id
+    LEFT JOIN access_gate g ON g.id = t.scanned_gate_id
     WHERE t.code = %(code)s
-"""
-
-_FIRST = """
-    SELECT sc.scanned_at, COALESCE(g.name, '') AS gate FROM access_scan sc LEFT JOIN access_gate g ON g.id = sc.gate_id
-    WHERE sc.ticket_id = {ticket} AND sc.result = 'valid' ORDER BY sc.scanned_at, sc.id LIMIT 1
 """
 
 _LOG = ("INSERT INTO access_scan (performance_id, gate_id, ticket_id, code, result, scanned_at, scanned_by_id) "
         "VALUES (%(perf)s, %(gate)s, {ticket}, %(logged_code)s, {result}, %(now)s, %(actor)s)")
 
 # PostgreSQL: everything in one statement. The CTEs all see the table as it was before the
-# statement, so `found` reads the ticket as the claim found it and `first` never sees the log
-# row written here; `admitted` carries what the claim did.
+# statement, so `found` reads the ticket as the claim found it; `admitted` carries what the
+# claim did.
 _ONE_STATEMENT = f"""
     WITH admitted AS ({_CLAIM} RETURNING id),
     found AS ({_FOUND.format(admitted="EXISTS (SELECT 1 FROM admitted)")}),
     outcome AS (SELECT f.id, f.performance_id, f.tariff_id, f.area_id, f.row, f.number,
-                       COALESCE(f.result, 'unknown') AS result
+                       COALESCE(f.result, 'unknown') AS result, f.scanned_at, f.gate
                 FROM (SELECT 1) AS one LEFT JOIN found f ON TRUE),
     logged AS ({_LOG.format(ticket="(SELECT id FROM outcome)", result="(SELECT result FROM outcome)")} RETURNING id)
-    SELECT o.id, o.performance_id, o.tariff_id, o.area_id, o.row, o.number, o.result, first.scanned_at, first.gate,
-           (SELECT count(*) FROM logged)
-    FROM outcome o
-    LEFT JOIN LATERAL ({_FIRST.format(ticket="o.id")})
-         AS first ON o.result = 'already_scanned'
+    SELECT o.*, (SELECT count(*) FROM logged) FROM outcome o
 """
 
 
@@ -105,6 +99,8 @@ def scan_ticket(*, code: str, performance_id: int, gate: Gate | int | None = Non
         ticket_id, perf_id, tariff_id, area_id, seat_row, number, result, first_at, first_gate = _in_steps(params)
     if result not in (Scan.VALID, Scan.ALREADY_SCANNED):
         return ScanResult(result, ticket_id, perf_id)
+    if result == Scan.VALID:
+        first_at, first_gate = None, ""
     return ScanResult(result, ticket_id, perf_id, name_of("area", area_id), seat_row, number, name_of("tariff", tariff_id),
                       as_datetime(first_at), first_gate or "")
 
@@ -115,8 +111,6 @@ def _in_steps(params: dict) -> tuple:
     with transaction.atomic():
         admitted = execute(_CLAIM, params) == 1
         found = fetch(_FOUND.format(admitted="1 = 1" if admitted else "1 = 0"), params) if params["code"] else []
-        ticket_id, perf_id, tariff_id, area_id, seat_row, number, result = found[0] if found else (None,) * 6 + (Scan.UNKNOWN,)
-        execute(_LOG.format(ticket="%(ticket)s", result="%(result)s"), {**params, "ticket": ticket_id, "result": result})
-        first = fetch(_FIRST.format(ticket="%(ticket)s"), {"ticket": ticket_id}) if result == Scan.ALREADY_SCANNED else []
-    first_at, first_gate = first[0] if first else (None, "")
-    return ticket_id, perf_id, tariff_id, area_id, seat_row, number, result, first_at, first_gate
+        row = found[0] if found else (None,) * 6 + (Scan.UNKNOWN, None, "")
+        execute(_LOG.format(ticket="%(ticket)s", result="%(result)s"), {**params, "ticket": row[0], "result": row[6]})
+    return row

@@ -34,5 +34,10 @@ class ApiErrorShapeMiddleware:
         if not request.path.startswith("/api/"):
             return None
         log.exception("unexpected error on %s", request.path)
-        return JsonResponse({"code": "server_error", "message": _("Something went wrong on our side. Nothing was changed.")}, status=500)
+        return server_error()
+
+
+def server_error() -> JsonResponse:
+    """The API's answer to an unexpected error (also the lean lanes', entracte/api/lanes.py)."""
+    return JsonResponse({"code": "server_error", "message": _("Something went wrong on our side. Nothing was changed.")}, status=500)
 

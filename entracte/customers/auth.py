@@ -1,10 +1,11 @@
 """API authentication: `Authorization: Bearer <key>` where key is an ApiToken."""
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from entracte.core.errors import PermissionDenied
-from entracte.core.rawsql import as_datetime
+from entracte.core.rawsql import as_datetime, fetch
 from entracte.core.roles import permission_sql
 
 from .models import ApiToken, User
@@ -27,17 +28,26 @@ class BearerToken(HttpBearer):
 
 def _user_of_token(digest: str, permission: str | None) -> User | None:
     """The active user a token belongs to, with the token's id and last use and, with a
-    permission ("app.codename"), whether he holds it (`user.allowed`). One raw query: every API
-    request asks it, and the ORM's query building cost more than the lookup (bench/scan.py)."""
+    permission ("app.codename"), whether he holds it (`user.allowed`). One prepared raw read:
+    every API request asks it; the ORM's query building, and PostgreSQL planning the
+    permission sub-query afresh, cost more than the lookup (docs/performance.md, doors opening)."""
     if permission:
         allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", permission.split(".", 1)
     else:
         allowed, params = "1 = 1", []
-    users = User.objects.raw(
-        f"SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, {allowed} AS allowed "
-        f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
-        f"WHERE t.digest = %s AND u.is_active = %s", [*params, digest, True])
-    return next(iter(users), None)
+    rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} "
+                 f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+                 f"WHERE t.digest = %s AND u.is_active", [*params, digest], prepare=True)
+    if not rows:
+        return None
+    *values, token_id, last_used, allowed = rows[0]
+    user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, values)
+    user.token_id, user.token_last_used_at, user.allowed = token_id, last_used, bool(allowed)
+    return user
+
+
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+_USER_COLUMNS = ", ".join(f"u.{f.column}" for f in User._meta.concrete_fields)
 
 
 class StaffBearerToken(BearerToken):

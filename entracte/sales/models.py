@@ -128,6 +128,10 @@ class Ticket(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
     created_at = models.DateTimeField(auto_now_add=True)
     scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    # The gate of the scan that admitted it, beside its time: "already scanned" answers from the
+    # ticket's own row (access/services.py). No index, so that the scan's update stays a HOT one.
+    scanned_gate = models.ForeignKey("access.Gate", null=True, blank=True, on_delete=models.SET_NULL, db_index=False,
+                                     related_name="+", verbose_name=_("scanned at gate"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
