@@ -1,10 +1,11 @@
 """Doors opening: S concurrent scanners read the tickets of one performance through the API.
 
-    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--workers 4] [--server gthread]
+    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--server uwsgi] [--workers 2] [--threads 10]
 
-Runs the app under gunicorn on PostgreSQL (a throwaway cluster, or DATABASE_URL) with one
-sold-out performance. Each scanner takes the next code from a shared list and posts it to
-`/api/access/scan` with a controller's token; the list holds every ticket `--passes` times
+Runs the app under a WSGI server (gunicorn by default) on PostgreSQL (a throwaway cluster,
+or DATABASE_URL) with one sold-out performance and its venue's four gates. Each scanner keeps
+one connection open, stands at a gate, takes the next code from a shared list and posts it
+to `/api/access/scan` with a controller's token; the list holds every ticket `--passes` times
 (the second reading of a ticket answers "already scanned") plus 1 % unknown codes. Prints
 scans/s, p50/p95/p99 latency and the outcomes, then checks in the database that no ticket
 was admitted twice.
@@ -33,13 +34,15 @@ from pgcluster import cluster  # noqa: E402
 TIME_LIMIT = 300.0
 
 
-def sell_everything(setup: dict) -> tuple[list[str], str]:
-    """Every seat sold in one order (as if the on-sale happened); a controller and his token."""
+def sell_everything(setup: dict) -> tuple[list[str], str, list[int]]:
+    """Every seat sold in one order (as if the on-sale happened); a controller and his token;
+    the venue's four gates."""
     from decimal import Decimal
 
     from django.db import connection
 
-    from entracte.catalog.models import PointOfSale
+    from entracte.access.models import Gate
+    from entracte.catalog.models import Performance, PointOfSale
     from entracte.core.roles import CONTROLLER, assign_role
     from entracte.customers.models import ApiToken, Contact, User
     from entracte.inventory.models import PerformanceSeat
@@ -56,13 +59,15 @@ def sell_everything(setup: dict) -> tuple[list[str], str]:
     controller = User.objects.create_user(email="controle@bench.example", password="x")
     assign_role(controller, CONTROLLER)
     token = ApiToken.issue(user=controller, name="bench")
+    venue = Performance.objects.select_related("hall").get(pk=setup["performance"]).hall.venue_id
+    gates = [Gate.objects.create(venue_id=venue, name=f"Porte {n}").pk for n in range(1, 5)]
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     connection.close()
-    return [t.code for t in tickets], token
+    return [t.code for t in tickets], token, gates
 
 
-async def scanner(base, queue, performance, stats, token):
+async def scanner(base, queue, performance, gate, stats, token):
     from httpclient import Connection
 
     host, port = base.rsplit("/", 1)[1].split(":")
@@ -71,20 +76,20 @@ async def scanner(base, queue, performance, stats, token):
         while queue:
             code = queue.pop()
             t0 = time.perf_counter()
-            status, data = await connection.post("/api/access/scan", {"performance_id": performance, "code": code})
+            status, data = await connection.post("/api/access/scan", {"performance_id": performance, "code": code, "gate_id": gate})
             stats["latency"].append(time.perf_counter() - t0)
             stats["results"][data.get("result", f"http {status}")] += 1
     finally:
         connection.close()
 
 
-async def doors(base, codes, performance, scanners, token):
+async def doors(base, codes, performance, scanners, token, gates):
     stats = {"latency": [], "results": Counter()}
     queue = list(codes)
     start = time.perf_counter()
     # Bounded in time: a server that stops answering fails the run instead of hanging it.
-    await asyncio.wait_for(asyncio.gather(*(scanner(base, queue, performance, stats, token) for _ in range(scanners))),
-                           timeout=TIME_LIMIT)
+    readers = [scanner(base, queue, performance, gates[i % len(gates)], stats, token) for i in range(scanners)]
+    await asyncio.wait_for(asyncio.gather(*readers), timeout=TIME_LIMIT)
     stats["elapsed"] = time.perf_counter() - start
     return stats
 
@@ -120,7 +125,7 @@ def main():
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
         setup = prepare(args.seats)
-        codes, token = sell_everything(setup)
+        codes, token, gates = sell_everything(setup)
         readings = codes * args.passes + [f"UNKNOWN{i:06d}" for i in range(len(codes) // 100)]
         random.shuffle(readings)
         print(f"{len(codes)} tickets, {len(readings)} readings, {args.scanners} scanners, {args.server} with {args.workers} workers ({args.threads} threads), "
@@ -130,11 +135,11 @@ def main():
             # The gates' devices are on before the doors open: every server thread has its
             # database connection and its prepared statements when the measured rush starts.
             warmup = [f"WARMUP{i:06d}" for i in range(args.warmup)]
-            asyncio.run(doors(f"http://127.0.0.1:{args.port}", warmup, setup["performance"], args.scanners, token))
+            asyncio.run(doors(f"http://127.0.0.1:{args.port}", warmup, setup["performance"], args.scanners, token, gates))
             if args.pg_stats:
                 pg_stats_reset()
             cpu_before = cpu_by_role(servers)
-            stats = asyncio.run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token))
+            stats = asyncio.run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token, gates))
             cpu_after = cpu_by_role(servers)
         finally:
             for proc in servers:

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from entracte import wsgi
 from entracte.access.models import Gate, Scan
 from entracte.core.roles import CONTROLLER, OPERATOR
-from entracte.customers.models import ApiToken
+from entracte.customers.models import ApiToken, User
 from entracte.sales.models import Ticket
 
 from . import factories
@@ -66,8 +66,11 @@ def _call(app, body, token=None, raw=None, **extra):
     return answer["status"], answer["headers"], json.loads(content) if is_json else content
 
 
-def _token(role=CONTROLLER):
-    return ApiToken.issue(user=factories.staff_user(role), name="scanner")
+def _token(role=CONTROLLER, **changes):
+    user = factories.staff_user(role)
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+    return ApiToken.issue(user=user, name="scanner")
 
 
 def test_the_lane_answers_every_outcome_as_the_endpoint_does(apps, perf, web_pos):
@@ -114,6 +117,8 @@ def test_what_the_lane_is_not_sure_of_goes_to_the_endpoint_untouched(apps, perf,
         (None, good, {}, 401),                                                     # no token
         ("not-a-token", good, {}, 401),
         (_token(OPERATOR), good, {}, 403),                                         # no scanning permission
+        (_token(is_staff=False), good, {}, 401),                                   # the permission, but not staff
+        (_token(is_active=False), good, {}, 401),
         (token, {"performance_id": 999999, "code": ticket.code}, {}, 404),
         (token, {**good, "gate_id": other_venue_gate.pk}, {}, 404),
         (token, {"performance_id": perf.pk}, {}, 422),                             # no code

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
+from entracte.catalog import cache
 from entracte.sales.models import Ticket
+
+from .models import Gate
+
+
+def venue_of_gate(pk: int) -> int | None:
+    """The venue a gate belongs to (None if there is no such gate), from the catalogue cache:
+    every scan at the door asks it. A gate's save or delete clears the cache (apps.py)."""
+    return cache.remember(("venue_of_gate", pk), lambda: Gate.objects.filter(pk=pk).values_list("venue_id", flat=True).first())
 
 
 def scan_counts(performance_ids) -> dict[int, dict]:

@@ -52,17 +52,17 @@ def assign_role(user, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def permission_sql(user_id: str) -> str:
+def permission_sql(user_id: str, app_label: str = "%s", codename: str = "%s") -> str:
     """An SQL condition: the user whose id is the expression `user_id` holds the permission
-    given by two parameters (app label, codename), directly or through a group. Superusers
-    are the caller's business."""
+    given by two parameters (app label, codename: their placeholders), directly or through a
+    group. Superusers are the caller's business."""
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
     user_perms = model._meta.get_field("user_permissions").remote_field.through._meta.db_table
     user_groups = model._meta.get_field("groups").remote_field.through._meta.db_table
     return (f"EXISTS (SELECT 1 FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
-            f"WHERE ct.app_label = %s AND p.codename = %s AND ("
+            f"WHERE ct.app_label = {app_label} AND p.codename = {codename} AND ("
             f"p.id IN (SELECT permission_id FROM {user_perms} WHERE user_id = {user_id}) OR "
             f"p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp JOIN {user_groups} ug "
             f"ON ug.group_id = gp.group_id WHERE ug.user_id = {user_id})))")

@@ -4,6 +4,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from entracte.core.callers import CallerCheck
 from entracte.core.errors import PermissionDenied
 from entracte.core.rawsql import as_datetime, fetch
 from entracte.core.roles import permission_sql
@@ -13,17 +14,45 @@ from .models import ApiToken, User
 
 class BearerToken(HttpBearer):
     permission: str | None = None
+    staff_only = False
 
     def authenticate(self, request, token):
         user = _user_of_token(ApiToken.hash(token), self.permission)
         if user is None:
             return None
-        now = timezone.now()
-        last_used = as_datetime(user.token_last_used_at)
-        if last_used is None or (now - last_used).total_seconds() > 300:
-            ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+        touch(user.token_id, user.token_last_used_at)
         request.user = user
         return user
+
+    def check(self, token: str) -> CallerCheck:
+        """The same authentication as SQL, for a service that checks its caller in the statement
+        doing the work (core/callers.py): allowed only if `authenticate` would return the user."""
+        allowed = "1 = 1"
+        params = {"token_digest": ApiToken.hash(token)}
+        if self.permission:
+            allowed = f"(u.is_superuser OR {permission_sql('u.id', '%(perm_app)s', '%(perm_code)s')})"
+            params["perm_app"], params["perm_code"] = self.permission.split(".", 1)
+        if self.staff_only:
+            allowed = f"u.is_staff AND {allowed}"
+        return CallerCheck(f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at, {allowed} AS allowed {_TOKEN_USER}"
+                           f"WHERE t.digest = %(token_digest)s AND u.is_active", params)
+
+
+def bearer_token(request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, read as ninja's HttpBearer reads it."""
+    scheme, _, token = (request.headers.get(BearerToken.header) or "").partition(" ")
+    return token if scheme.lower() == BearerToken.openapi_scheme and token else None
+
+
+def touch(token_id: int, last_used) -> None:
+    """Note a token's use, at most every five minutes (no write on most requests)."""
+    now = timezone.now()
+    last_used = as_datetime(last_used)
+    if last_used is None or (now - last_used).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+
+
+_TOKEN_USER = f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
 
 
 def _user_of_token(digest: str, permission: str | None) -> User | None:
@@ -35,8 +64,7 @@ def _user_of_token(digest: str, permission: str | None) -> User | None:
         allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", permission.split(".", 1)
     else:
         allowed, params = "1 = 1", []
-    rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} "
-                 f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+    rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} {_TOKEN_USER}"
                  f"WHERE t.digest = %s AND u.is_active", [*params, digest], prepare=True)
     if not rows:
         return None
@@ -52,6 +80,8 @@ _USER_COLUMNS = ", ".join(f"u.{f.column}" for f in User._meta.concrete_fields)
 
 class StaffBearerToken(BearerToken):
     """A staff member's token; with `permission`, only staff holding it (core/roles.py)."""
+
+    staff_only = True
 
     def __init__(self, permission: str | None = None):
         super().__init__()
