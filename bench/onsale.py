@@ -241,11 +241,12 @@ SERVERS = {
                  "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
     "gthread": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "gthread",
                 "--threads", "{threads}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60", "--keep-alive", "30"],
-    "granian": ["granian", "--interface", "wsgi", "entracte.wsgi:application", "--host", "127.0.0.1", "--port", "{port}",
-                "--workers", "{workers}", "--http", "1", "--backlog", "2048", "--log-level", "warning", "--no-ws"],
     "uwsgi": ["uwsgi", "--http11-socket", "127.0.0.1:{port}", "--module", "entracte.wsgi:application", "--processes", "{workers}",
               "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging", "--need-app", "--lazy-apps",
               "--listen", "128", "--so-keepalive"],
+    "uwsgi-router": ["uwsgi", "--http", "127.0.0.1:{port}", "--http-keepalive", "--module", "entracte.wsgi:application",
+                     "--processes", "{workers}", "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging",
+                     "--need-app", "--lazy-apps", "--listen", "128"],
 }
 
 

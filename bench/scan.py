@@ -1,9 +1,9 @@
 """Doors opening: S concurrent scanners read the tickets of one performance through the API.
 
-    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--server uwsgi] [--workers 2] [--threads 10]
+    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--server uwsgi-router] [--workers 2] [--threads 4]
 
-Runs the app under a WSGI server (gunicorn by default) on PostgreSQL (a throwaway cluster,
-or DATABASE_URL) with one sold-out performance and its venue's four gates. Each scanner keeps
+Runs the app under a WSGI server (uWSGI behind its HTTP router by default) on PostgreSQL (a
+throwaway cluster, or DATABASE_URL) with one sold-out performance and its venue's four gates. Each scanner keeps
 one connection open, stands at a gate, takes the next code from a shared list and posts it
 to `/api/access/scan` with a controller's token; the list holds every ticket `--passes` times
 (the second reading of a ticket answers "already scanned") plus 1 % unknown codes. Prints
@@ -108,13 +108,15 @@ def main():
     parser.add_argument("--scanners", type=int, default=20)
     parser.add_argument("--seats", type=int, default=2000)
     parser.add_argument("--passes", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread, uwsgi)")
     parser.add_argument("--warmup", type=int, default=1000, help="unknown codes read before the measured run")
-    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn",
-                        help="gunicorn sync workers (a connection per request), or a server keeping connections open")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="uwsgi-router",
+                        help="uwsgi-router (uWSGI's HTTP router keeps the scanners' connections, as nginx would, and hands "
+                             "requests to the workers' threads), uwsgi or gthread (a thread per open connection), "
+                             "gunicorn (sync workers: a new connection per request)")
     args = parser.parse_args()
     extra = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" if args.pg_stats else ""
     with cluster(port=55435, extra_options=extra) as database_url:

@@ -31,12 +31,15 @@ class Scan(models.Model):
         (VALID, _("valid")), (ALREADY_SCANNED, _("already scanned")), (CANCELLED, _("cancelled")),
         (WRONG_PERFORMANCE, _("wrong performance")), (UNKNOWN, _("unknown")),
     ]
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="scans", verbose_name=_("performance"))
+    # Written at every reading, read rarely: no index of its own beside `scan_perf_result` (which
+    # serves the performance) and those the foreign keys' deletions need.
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="scans", verbose_name=_("performance"),
+                                    db_index=False)
     gate = models.ForeignKey(Gate, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("gate"))
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans", verbose_name=_("ticket"))
     code = models.CharField(_("code read"), max_length=64)
     result = models.CharField(_("result"), max_length=20, choices=RESULTS)
-    scanned_at = models.DateTimeField(_("scanned at"), db_index=True)
+    scanned_at = models.DateTimeField(_("scanned at"))
     scanned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("controller"))
 

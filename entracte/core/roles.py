@@ -35,6 +35,7 @@ GROUP_NAMES = {ADMINISTRATOR: "Administrateur", OPERATOR: "Opérateur de billett
 def sync_roles(*, using: str = "default") -> None:
     from django.contrib.auth.models import Group, Permission
 
+    _permission_ids.clear()
     every = Permission.objects.using(using).all()
     by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in every.select_related("content_type")}
     for role, spec in ROLES.items():
@@ -52,20 +53,40 @@ def assign_role(user, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def permission_sql(user_id: str, app_label: str = "%s", codename: str = "%s") -> str:
-    """An SQL condition: the user whose id is the expression `user_id` holds the permission
-    given by two parameters (app label, codename: their placeholders), directly or through a
-    group. Superusers are the caller's business."""
+def permission_sql(user_id: str, permission_id: str = "%s") -> str:
+    """An SQL condition: the user whose id is the expression `user_id` holds the permission whose
+    id is the expression `permission_id` (see `permission_id()`), directly or through a group.
+    With the default placeholder, pass the id twice. Superusers are the caller's business."""
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
     user_perms = model._meta.get_field("user_permissions").remote_field.through._meta.db_table
     user_groups = model._meta.get_field("groups").remote_field.through._meta.db_table
-    return (f"EXISTS (SELECT 1 FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id "
-            f"WHERE ct.app_label = {app_label} AND p.codename = {codename} AND ("
-            f"p.id IN (SELECT permission_id FROM {user_perms} WHERE user_id = {user_id}) OR "
-            f"p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp JOIN {user_groups} ug "
-            f"ON ug.group_id = gp.group_id WHERE ug.user_id = {user_id})))")
+    return (f"(EXISTS (SELECT 1 FROM {user_groups} ug JOIN auth_group_permissions gp ON gp.group_id = ug.group_id "
+            f"WHERE ug.user_id = {user_id} AND gp.permission_id = {permission_id}) OR "
+            f"EXISTS (SELECT 1 FROM {user_perms} up WHERE up.user_id = {user_id} AND up.permission_id = {permission_id}))")
+
+
+_permission_ids: dict[str, int] = {}
+
+
+def permission_id(permission: str) -> int:
+    """The id of the permission "app_label.codename" (-1, matching nothing, if there is none).
+
+    Kept per process: permissions are rows `migrate` writes, and every API request checks one
+    (reading it in the check's SQL cost PostgreSQL a scan of the permission table each time,
+    docs/performance.md). `sync_roles`, which runs after every migrate and flush, forgets them."""
+    pk = _permission_ids.get(permission)
+    if pk is None:
+        from django.contrib.auth.models import Permission
+
+        app_label, codename = permission.split(".", 1)
+        pk = (Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+              .values_list("pk", flat=True).first())
+        if pk is None:
+            return -1
+        _permission_ids[permission] = pk
+    return pk
 
 
 def has_permission(user, permission: str) -> bool:
@@ -78,5 +99,5 @@ def has_permission(user, permission: str) -> bool:
         return True
     from .rawsql import fetch
 
-    app_label, codename = permission.split(".", 1)
-    return bool(fetch(f"SELECT 1 WHERE {permission_sql('%s')}", [app_label, codename, user.pk, user.pk], prepare=True))
+    pk = permission_id(permission)
+    return bool(fetch(f"SELECT 1 WHERE {permission_sql('%s')}", [user.pk, pk, user.pk, pk], prepare=True))

@@ -1,5 +1,7 @@
 """API authentication: `Authorization: Bearer <key>` where key is an ApiToken."""
 
+import functools
+
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -7,7 +9,7 @@ from ninja.security import HttpBearer
 from entracte.core.callers import CallerCheck
 from entracte.core.errors import PermissionDenied
 from entracte.core.rawsql import as_datetime, fetch
-from entracte.core.roles import permission_sql
+from entracte.core.roles import permission_id, permission_sql
 
 from .models import ApiToken, User
 
@@ -27,20 +29,23 @@ class BearerToken(HttpBearer):
     def check(self, token: str) -> CallerCheck:
         """The same authentication as SQL, for a service that checks its caller in the statement
         doing the work (core/callers.py): allowed only if `authenticate` would return the user."""
-        allowed = "1 = 1"
         params = {"token_digest": ApiToken.hash(token)}
         if self.permission:
-            allowed = f"(u.is_superuser OR {permission_sql('u.id', '%(perm_app)s', '%(perm_code)s')})"
-            params["perm_app"], params["perm_code"] = self.permission.split(".", 1)
+            params["perm_id"] = permission_id(self.permission)
+        return CallerCheck(self._check_sql(), params)
+
+    @functools.cache
+    def _check_sql(self) -> str:
+        allowed = f"(u.is_superuser OR {permission_sql('u.id', '%(perm_id)s')})" if self.permission else "1 = 1"
         if self.staff_only:
             allowed = f"u.is_staff AND {allowed}"
-        return CallerCheck(f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at, {allowed} AS allowed {_TOKEN_USER}"
-                           f"WHERE t.digest = %(token_digest)s AND u.is_active", params)
+        return (f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at, {allowed} AS allowed {_TOKEN_USER}"
+                f"WHERE t.digest = %(token_digest)s AND u.is_active")
 
 
 def bearer_token(request) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, read as ninja's HttpBearer reads it."""
-    scheme, _, token = (request.headers.get(BearerToken.header) or "").partition(" ")
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     return token if scheme.lower() == BearerToken.openapi_scheme and token else None
 
 
@@ -61,7 +66,8 @@ def _user_of_token(digest: str, permission: str | None) -> User | None:
     every API request asks it; the ORM's query building, and PostgreSQL planning the
     permission sub-query afresh, cost more than the lookup (docs/performance.md, doors opening)."""
     if permission:
-        allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", permission.split(".", 1)
+        pk = permission_id(permission)
+        allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", [pk, pk]
     else:
         allowed, params = "1 = 1", []
     rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} {_TOKEN_USER}"
