@@ -178,29 +178,36 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-async def timed_post(session, url, body, stats, name):
+async def timed_post(connection, path, body, stats, name):
     """POST, record the latency under `name`; return (status, body), or None on a transport error."""
-    import aiohttp
-
     t0 = time.perf_counter()
     try:
-        async with session.post(url, json=body) as r:
-            data, status = await r.json(), r.status
-    except aiohttp.ClientError as exc:
+        status, data = await connection.post(path, body)
+    except (ConnectionError, OSError, ValueError) as exc:
         stats["errors"][f"{name}:{type(exc).__name__}"] += 1
         return None
     stats[name].append(time.perf_counter() - t0)
     return status, data
 
 
-async def buyer(session, base, setup, stats, deadline):
-    async with session.post(f"{base}/api/carts", json={}) as r:
-        token = (await r.json())["token"]
+async def buyer(base, setup, stats, deadline):
+    from httpclient import Connection
+
+    host, port = base.rsplit("/", 1)[1].split(":")
+    connection = Connection(host, int(port))
+    try:
+        await _buy(connection, setup, stats, deadline)
+    finally:
+        connection.close()
+
+
+async def _buy(connection, setup, stats, deadline):
+    token = (await connection.post("/api/carts", {}))[1]["token"]
     categories = list(setup["categories"])
     while categories and time.perf_counter() < deadline:
         category = random.choice(categories)
         body = {"performance_id": setup["performance"], "category_id": category, "tariff_id": setup["tariff"], "quantity": 2}
-        answer = await timed_post(session, f"{base}/api/carts/{token}/best-available", body, stats, "hold")
+        answer = await timed_post(connection, f"/api/carts/{token}/best-available", body, stats, "hold")
         if answer is None:
             continue
         status, data = answer
@@ -209,7 +216,7 @@ async def buyer(session, base, setup, stats, deadline):
             if data.get("code") == "sold_out":
                 categories.remove(category)
             continue
-        answer = await timed_post(session, f"{base}/api/carts/{token}/checkout",
+        answer = await timed_post(connection, f"/api/carts/{token}/checkout",
                                   {"email": "bench@example.org", "card": CARD}, stats, "checkout")
         if answer is None:
             continue
@@ -222,16 +229,13 @@ async def buyer(session, base, setup, stats, deadline):
 
 
 async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> dict:
-    import aiohttp
-
+    """C buyers, each on its own connection (bench/httpclient.py), until sold out or the time limit."""
     stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter()}
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        start = time.perf_counter()
-        deadline = start + time_limit
-        await asyncio.gather(*(buyer(session, base, setup, stats, deadline) for _ in range(concurrency)))
-        stats["elapsed"] = time.perf_counter() - start
+    start = time.perf_counter()
+    deadline = start + time_limit
+    await asyncio.wait_for(asyncio.gather(*(buyer(base, setup, stats, deadline) for _ in range(concurrency))),
+                           timeout=time_limit + 60)
+    stats["elapsed"] = time.perf_counter() - start
     return stats
 
 
