@@ -7,7 +7,6 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from entracte.catalog.models import Performance
-from entracte.catalog.selectors import venue_of_performance
 from entracte.core.translated import tr
 from entracte.customers.auth import StaffBearerToken, bearer_token, touch
 from entracte.sales.api import ERRORS
@@ -64,8 +63,7 @@ def read_code(reading: ScanIn, controller_user) -> dict:
 
 def _check_place(reading: ScanIn) -> None:
     """Http404 for an unknown performance or a gate of another venue (before anything is written)."""
-    venue = venue_of_performance(reading.performance_id)
-    if venue is None or (reading.gate_id and selectors.venue_of_gate(reading.gate_id) != venue):
+    if not selectors.is_known_place(reading.performance_id, reading.gate_id):
         raise Http404
 
 

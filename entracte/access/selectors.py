@@ -5,9 +5,17 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from entracte.catalog import cache
+from entracte.catalog.selectors import venue_of_performance
 from entracte.sales.models import Ticket
 
 from .models import Gate
+
+
+def is_known_place(performance_id: int, gate_id: int | None) -> bool:
+    """The performance exists and the gate, if any, is one of its venue's (cached reads: every
+    scan at the door asks it)."""
+    venue = venue_of_performance(performance_id)
+    return venue is not None and (not gate_id or venue_of_gate(gate_id) == venue)
 
 
 def venue_of_gate(pk: int) -> int | None:

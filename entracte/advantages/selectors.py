@@ -14,7 +14,7 @@ from entracte.core.translated import tr
 from entracte.customers.models import Contact, ContactIndicator
 
 from . import rules
-from .models import ACTIVE, Advantage, AdvantagePrice, CartCode, CodeBatch, PromoCode, SingleUseCode
+from .models import ACTIVE, Advantage, CartCode, CodeBatch, PromoCode, SingleUseCode
 
 
 # What the rules need beside the advantage's row, in one round trip: validating a typed code

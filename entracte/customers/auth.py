@@ -1,7 +1,5 @@
 """API authentication: `Authorization: Bearer <key>` where key is an ApiToken."""
 
-import functools
-
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -19,7 +17,7 @@ class BearerToken(HttpBearer):
     staff_only = False
 
     def authenticate(self, request, token):
-        user = _user_of_token(ApiToken.hash(token), self.permission)
+        user = _user_of_token(token, self.permission)
         if user is None:
             return None
         touch(user.token_id, user.token_last_used_at)
@@ -29,18 +27,11 @@ class BearerToken(HttpBearer):
     def check(self, token: str) -> CallerCheck:
         """The same authentication as SQL, for a service that checks its caller in the statement
         doing the work (core/callers.py): allowed only if `authenticate` would return the user."""
-        params = {"token_digest": ApiToken.hash(token)}
-        if self.permission:
-            params["perm_id"] = permission_id(self.permission)
-        return CallerCheck(self._check_sql(), params)
-
-    @functools.cache
-    def _check_sql(self) -> str:
-        allowed = f"(u.is_superuser OR {permission_sql('u.id', '%(perm_id)s')})" if self.permission else "1 = 1"
+        allowed, params = _token_rule(token, self.permission)
         if self.staff_only:
             allowed = f"u.is_staff AND {allowed}"
-        return (f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at, {allowed} AS allowed {_TOKEN_USER}"
-                f"WHERE t.digest = %(token_digest)s AND u.is_active")
+        return CallerCheck(f"SELECT u.id AS user_id, t.id AS token_id, t.last_used_at, {allowed} AS allowed "
+                           f"{_TOKEN_USER}", params)
 
 
 def bearer_token(request) -> str | None:
@@ -57,21 +48,28 @@ def touch(token_id: int, last_used) -> None:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
-_TOKEN_USER = f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+# The one rule of a token: its digest, an active user; and, with a permission, whether he holds it.
+_TOKEN_USER = (f"FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id "
+               "WHERE t.digest = %(token_digest)s AND u.is_active")
 
 
-def _user_of_token(digest: str, permission: str | None) -> User | None:
+def _token_rule(token: str, permission: str | None) -> tuple[str, dict]:
+    """The SQL condition "holds the permission" (superusers hold all) for `_TOKEN_USER`'s u, and
+    the parameters of both."""
+    params = {"token_digest": ApiToken.hash(token)}
+    if not permission:
+        return "1 = 1", params
+    params["perm_id"] = permission_id(permission)
+    return f"(u.is_superuser OR {permission_sql('u.id', '%(perm_id)s')})", params
+
+
+def _user_of_token(token: str, permission: str | None) -> User | None:
     """The active user a token belongs to, with the token's id and last use and, with a
     permission ("app.codename"), whether he holds it (`user.allowed`). One prepared raw read:
     every API request asks it; the ORM's query building, and PostgreSQL planning the
     permission sub-query afresh, cost more than the lookup (docs/performance.md, doors opening)."""
-    if permission:
-        pk = permission_id(permission)
-        allowed, params = f"(u.is_superuser OR {permission_sql('u.id')})", [pk, pk]
-    else:
-        allowed, params = "1 = 1", []
-    rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} {_TOKEN_USER}"
-                 f"WHERE t.digest = %s AND u.is_active", [*params, digest], prepare=True)
+    allowed, params = _token_rule(token, permission)
+    rows = fetch(f"SELECT {_USER_COLUMNS}, t.id, t.last_used_at, {allowed} {_TOKEN_USER}", params, prepare=True)
     if not rows:
         return None
     *values, token_id, last_used, allowed = rows[0]
