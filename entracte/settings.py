@@ -168,6 +168,9 @@ ENTRACTE_DEFAULT_HOLD_MINUTES = 15
 # Extra time a hold gets while the payment provider answers, so that a slow card
 # authorisation never loses the seats it is paying for.
 ENTRACTE_PAYMENT_GRACE_MINUTES = 5
+# Confirmation emails of the orders one process places within this many seconds are sent
+# together by one task (sales/emails.py); a task backend that cannot defer sends each at once.
+ENTRACTE_CONFIRMATION_WINDOW_SECONDS = 1.0
 # Default time a reservation made at the counter or on the phone is kept unpaid (never past
 # the end of sales of its first performance).
 ENTRACTE_RESERVATION_DAYS = 3

@@ -1,5 +1,6 @@
-"""The lean lane of POST /api/access/scan (entracte/api/lanes.py) answers as the regular endpoint
-does, and hands every request it is not sure of to the endpoint before scanning anything."""
+"""The lean lanes (entracte/api/lanes.py) of POST /api/access/scan and of the cart's hold and
+checkout answer as the regular endpoints do, and hand every request they are not sure of to
+the endpoint before changing anything."""
 
 import json
 
@@ -54,10 +55,10 @@ def _apps():
     return lanes, django_app
 
 
-def _call(app, body, token=None, raw=None, **extra):
+def _call(app, body, token=None, raw=None, url=URL, **extra):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = raw if raw is not None else json.dumps(body)
-    environ = RequestFactory().post(URL, data, content_type="application/json", **headers, **extra).environ
+    environ = RequestFactory().post(url, data, content_type="application/json", **headers, **extra).environ
     answer = {}
 
     def start_response(status, headers):
@@ -138,3 +139,113 @@ def test_what_the_lane_is_not_sure_of_goes_to_the_endpoint_untouched(apps, perf,
     assert not Scan.objects.exists(), "nothing was scanned or logged"
     assert _call(lanes, good, token)[2]["result"] == "valid"
     assert Counting.calls == len(refused)
+
+
+def _cart_token(pos):
+    from entracte.sales import carts
+
+    return carts.create_cart(point_of_sale=pos).token
+
+
+def _same_answer(by_lane, by_django, *, varying=()):
+    """Both answered alike: status, body (but for fields naming the cart's own seats, codes and
+    times) and headers."""
+    def strip(body):
+        if not isinstance(body, dict):
+            return body
+        kept = {k: v for k, v in body.items() if k not in varying}
+        for name in ("items", "tickets"):
+            if name in kept:
+                kept[name] = [{k: v for k, v in line.items() if k not in varying} for line in kept[name]]
+        return kept
+
+    assert by_lane[0] == by_django[0], (by_lane, by_django)
+    assert strip(by_lane[2]) == strip(by_django[2])
+    compared = [h for h in HEADERS if not (varying and h == "Content-Length")]  # other seats, other lengths
+    assert {h: by_lane[1].get(h) for h in compared} == {h: by_django[1].get(h) for h in compared}
+
+
+CART_FIELDS = ("token", "expires_at", "id", "seat_id", "label")
+ORDER_FIELDS = ("number", "created_at", "tickets_pdf", "code", "seat")
+
+
+def test_hold_and_checkout_lanes_answer_every_outcome_as_the_endpoints_do(apps, perf, web_pos):
+    from entracte.catalog.models import SeatCategory, Tariff
+
+    from .factories import DECLINED_CARD, GOOD_CARD
+
+    lanes, django_app = apps
+    category, tariff = SeatCategory.objects.get(code="a"), Tariff.objects.get(code="plein")
+    mine, theirs = _cart_token(web_pos), _cart_token(web_pos)
+    hold = {"performance_id": perf.pk, "category_id": category.pk, "tariff_id": tariff.pk, "quantity": 2}
+
+    def both(path, body, *, varying=(), their_body=None, **extra):
+        by_lane = _call(lanes, body, url=f"/api/carts/{mine}/{path}", **extra)
+        calls = Counting.calls
+        by_django = _call(django_app, their_body or body, url=f"/api/carts/{theirs}/{path}", **extra)
+        assert Counting.calls == calls + 1
+        _same_answer(by_lane, by_django, varying=varying)
+        return by_lane
+
+    held = both("best-available", hold, varying=CART_FIELDS)
+    assert held[0] == 200 and len(held[2]["items"]) == 2 and held[2]["total"] == "102.00"
+    seat = [s.pk for s in perf.inventory.filter(state="free", category=category)[:2]]
+    pick = {"performance_id": perf.pk, "tariff_id": tariff.pk}
+    chosen = both("seats", {**pick, "seat_ids": [seat[0]]}, their_body={**pick, "seat_ids": [seat[1]]}, varying=CART_FIELDS)
+    assert chosen[0] == 200 and len(chosen[2]["items"]) == 3
+    assert Counting.calls == 2, "the lanes answered the holds"
+
+    errors = [
+        ("best-available", {**hold, "tariff_id": 999999}, {}),                     # unknown tariff
+        ("best-available", {**hold, "category_id": 999999}, {"HTTP_ACCEPT_LANGUAGE": "en"}),
+        ("best-available", {**hold, "performance_id": 999999}, {}),
+        ("checkout", {"email": "guest@example.org", "card": DECLINED_CARD}, {"HTTP_ACCEPT_LANGUAGE": "de"}),
+        ("checkout", {"email": "guest@example.org", "card": GOOD_CARD, "expected_total": "1.00"}, {}),
+        ("checkout", {"card": GOOD_CARD}, {}),                                      # a guest without email
+    ]
+    for path, body, extra in errors:
+        status, _headers, answer = both(path, body, **extra)
+        assert 400 <= status < 500 and answer["code"] and answer["message"], (path, body, answer)
+    assert Counting.calls == 2 + len(errors), "the lanes answered the errors"
+
+    paid = both("checkout", {"email": "guest@example.org", "card": GOOD_CARD, "language": "en"}, varying=ORDER_FIELDS)
+    assert paid[0] == 201 and paid[2]["total"] == "152.00" and len(paid[2]["tickets"]) == 3
+    assert Counting.calls == 3 + len(errors)
+    empty = both("checkout", {"email": "guest@example.org", "card": GOOD_CARD})
+    assert empty[2]["code"] == "cart_empty"
+    unknown = _call(lanes, hold, url="/api/carts/nosuchcart/best-available")
+    assert unknown[0] == 404 and unknown[2]["code"] == "not_found"
+
+
+def test_what_the_cart_lanes_are_not_sure_of_goes_to_the_endpoints(apps, perf, web_pos):
+    from entracte.catalog.models import SeatCategory, Tariff
+    from entracte.sales.models import Order
+
+    from .factories import GOOD_CARD
+
+    lanes, _django_app = apps
+    token = _cart_token(web_pos)
+    url = f"/api/carts/{token}"
+    hold = {"performance_id": perf.pk, "category_id": SeatCategory.objects.get(code="a").pk,
+            "tariff_id": Tariff.objects.get(code="plein").pk, "quantity": 2}
+    pay = {"email": "guest@example.org", "card": GOOD_CARD}
+    refused = [
+        ("best-available", {**hold, "quantity": 0}, {}, 422),                    # the endpoint names the field
+        ("best-available", {"performance_id": perf.pk}, {}, 422),
+        ("best-available", None, {"raw": "{not json"}, 400),
+        ("seats", {**hold, "seat_ids": []}, {}, 422),
+        ("checkout", {**pay, "email": "not an address"}, {}, 422),
+        ("checkout", pay, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}, 401),      # a caller to identify
+    ]
+    for i, (path, body, extra, expected) in enumerate(refused):
+        status, _headers, answer = _call(lanes, body, url=f"{url}/{path}", **extra)
+        assert status == expected, (i, answer)
+        assert Counting.calls == i + 1, "the endpoint answered, not the lane"
+        assert answer["code"] and answer["message"]
+    assert not perf.inventory.filter(state="held").exists() and not Order.objects.exists()
+    # A session cookie may carry a signed-in spectator: the endpoint decides who buys.
+    assert _call(lanes, hold, url=f"{url}/best-available")[0] == 200
+    calls = Counting.calls
+    status, _headers, answer = _call(lanes, pay, url=f"{url}/checkout", HTTP_COOKIE="sessionid=whatever")
+    assert status == 201 and Counting.calls == calls + 1
+    assert Order.objects.get().email == "guest@example.org"

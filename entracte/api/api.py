@@ -13,6 +13,8 @@ from entracte.access.api import router as access_router
 from entracte.advantages.api import router as advantages_router
 from entracte.catalog.api import router as catalog_router
 from entracte.core.errors import DomainError
+
+from .errors import error_answer
 from entracte.customers.api import router as auth_router
 from entracte.sales.api import router as sales_router
 from entracte.subscriptions.api import router as subscriptions_router
@@ -30,8 +32,11 @@ def _error(request, status: int, code: str, message: str, **extra):
 
 
 @api.exception_handler(DomainError)
-def domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.code, exc.message)
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def domain_error(request, exc):
+    status, body = error_answer(exc)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(ValidationError)
@@ -41,16 +46,6 @@ def validation_error(request, exc: ValidationError):
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
     return _error(request, 422, "invalid_input", _("The request is not valid."), errors=fields)
-
-
-@api.exception_handler(Http404)
-def not_found(request, exc):
-    return _error(request, 404, "not_found", _("Not found."))
-
-
-@api.exception_handler(ObjectDoesNotExist)
-def object_missing(request, exc):
-    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(AuthenticationError)

@@ -1,9 +1,11 @@
-"""Lean lanes: the busiest API endpoint answered without Django's whole request cycle.
+"""Lean lanes: the busiest API endpoints answered without Django's whole request cycle.
 
-At doors opening every gate's scanner posts a code a second or faster (bench/scan.py). The
-scan itself is one SQL statement; Django's handler, its middleware stack, URL resolution and
-ninja's operation machinery cost more CPU than that statement and its authentication. So
-the WSGI application (entracte/wsgi.py) hands a few (method, path) pairs to a lane first.
+At doors opening every gate's scanner posts a code a second or faster (bench/scan.py); at a
+season opening every buyer holds seats and checks out (bench/onsale.py). The scan itself is
+one SQL statement; Django's handler, its middleware stack, URL resolution and ninja's
+operation machinery cost more CPU than that statement and its authentication. So the WSGI
+application (entracte/wsgi.py) hands a few (method, path) pairs, or path patterns, to a
+lane first.
 
 A lane answers only what it is sure of: a well-formed request from a caller whose token
 holds the permission, for something that exists. It *declines* everything else (a body that
@@ -23,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from typing import Callable
 
 from django.conf import settings
@@ -41,8 +44,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024
 
-# A lane: (request, decoded JSON body) -> (status, data) to answer, or None to decline.
-Lane = Callable[[WSGIRequest, object], "tuple[int, object] | None"]
+# A lane: (request, decoded JSON body, **path parameters) -> (status, data) to answer, or None
+# to decline.
+Lane = Callable[..., "tuple[int, object] | None"]
 
 
 def _no_response(request):  # the middleware below only post-process answers
@@ -57,19 +61,31 @@ class Lanes:
     # close_old_connections from the request signals.
     tidy_connections = staticmethod(close_old_connections)
 
-    def __init__(self, app, lanes: dict[tuple[str, str], Lane]):
+    def __init__(self, app, lanes: dict[tuple[str, str], Lane], patterns: list[tuple[str, str, Lane]] = ()):
+        """`lanes` by exact (method, path); `patterns`: (method, path regex with named groups, lane),
+        the groups passed to the lane as keyword arguments."""
         self.app, self.lanes = app, lanes
+        self.patterns = [(method, re.compile(regex), lane) for method, regex, lane in patterns]
         self.finishers = [SecurityMiddleware(_no_response), XFrameOptionsMiddleware(_no_response)]
 
+    def _lane(self, method: str | None, path: str | None) -> tuple[Lane, dict] | None:
+        lane = self.lanes.get((method, path))
+        if lane is not None:
+            return lane, {}
+        for lane_method, regex, lane in self.patterns:
+            if method == lane_method and (match := regex.fullmatch(path or "")):
+                return lane, match.groupdict()
+        return None
+
     def __call__(self, environ, start_response):
-        lane = self.lanes.get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
-        response = self._answer(lane, environ) if lane else None
+        found = self._lane(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        response = self._answer(*found, environ) if found else None
         if response is None:
             return self.app(environ, start_response)
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return [response.content]
 
-    def _answer(self, lane: Lane, environ) -> HttpResponse | None:
+    def _answer(self, lane: Lane, path: dict, environ) -> HttpResponse | None:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -84,11 +100,11 @@ class Lanes:
         # more than that check).
         self.tidy_connections()
         try:
-            return self._run(lane, request, body)
+            return self._run(lane, path, request, body)
         finally:
             self.tidy_connections()
 
-    def _run(self, lane: Lane, request: WSGIRequest, body: bytes) -> HttpResponse | None:
+    def _run(self, lane: Lane, path: dict, request: WSGIRequest, body: bytes) -> HttpResponse | None:
         try:
             request.get_host()
         except DisallowedHost:
@@ -102,7 +118,7 @@ class Lanes:
         language = translation.get_language_from_request(request)
         with translation.override(language):
             try:
-                answer = lane(request, payload)
+                answer = lane(request, payload, **path)
                 if answer is None:
                     return None
                 status, data = answer
@@ -114,7 +130,7 @@ class Lanes:
                 response = server_error()
         for finisher in self.finishers:
             response = finisher.process_response(request, response)
-        patch_vary_headers(response, ("Accept-Language",))
+        patch_vary_headers(response, ("Accept-Language", *getattr(lane, "vary", ())))
         response.headers.setdefault("Content-Language", language)
         response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware sets it
         return response
@@ -126,8 +142,49 @@ def _renderer():
     return api.renderer
 
 
+def body_lane(schema_in, schema_out, status: int, work: Callable, vary: tuple[str, ...] = ()) -> Lane:
+    """A lane for an endpoint that takes a JSON body: the body validated with the endpoint's
+    schema (declined if it is not valid: the endpoint names the faulty fields), then
+    `work(request, data, **path)`, the function the endpoint itself calls. Its result is
+    answered through the endpoint's response schema; `work` returns None to decline before it
+    changes anything. An error a service raises is answered as the API's exception handlers
+    answer it, never re-run by the endpoint. `vary`: the request headers the endpoint's answer
+    depends on beside the language (e.g. "Cookie" where a session may identify the caller)."""
+    from pydantic import ValidationError
+
+    from .errors import error_answer
+
+    def lane(request, payload, **path):
+        try:
+            data = schema_in.model_validate(payload)
+        except ValidationError:
+            return None
+        try:
+            result = work(request, data, **path)
+        except Exception as exc:
+            answer = error_answer(exc)
+            if answer is None:
+                raise
+            return answer
+        if result is None:
+            return None
+        return status, schema_out.model_validate(result).model_dump()
+
+    lane.vary = vary
+    return lane
+
+
+# A cart token (sales/codes.py access_secret) in a path.
+CART = r"/api/carts/(?P<token>[A-Za-z0-9_-]{1,64})"
+
+
 def application(django_app) -> Lanes:
     """Django's WSGI application behind the lanes (entracte/wsgi.py)."""
     from entracte.access.api import scan_lane
+    from entracte.sales.api import checkout_lane, hold_best_lane, hold_seats_lane
 
-    return Lanes(django_app, {("POST", "/api/access/scan"): scan_lane})
+    return Lanes(django_app, {("POST", "/api/access/scan"): scan_lane}, [
+        ("POST", CART + "/best-available", hold_best_lane),
+        ("POST", CART + "/seats", hold_seats_lane),
+        ("POST", CART + "/checkout", checkout_lane),
+    ])

@@ -2,11 +2,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from entracte.api import lanes
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import NotFound
 from entracte.core.translated import tr
@@ -173,20 +175,40 @@ def get_cart(request, token: str):
     return _cart_out(_cart(token))
 
 
-@router.post("/carts/{token}/best-available", response={200: CartOut, **ERRORS}, summary="Hold the best N free seats of a category")
-def add_best_available(request, token: str, payload: BestAvailableIn):
+def _hold_best(token: str, payload: BestAvailableIn) -> dict:
     cart = _cart(token)
     carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id),
                              category_id=payload.category_id, quantity=payload.quantity, tariff_id=payload.tariff_id)
     return _cart_out(cart)
 
 
-@router.post("/carts/{token}/seats", response={200: CartOut, **ERRORS}, summary="Hold the seats picked on the seat map")
-def add_seats(request, token: str, payload: ChosenSeatsIn):
+def _hold_seats(token: str, payload: ChosenSeatsIn) -> dict:
     cart = _cart(token)
     carts.add_chosen_seats(cart=cart, performance=catalog.performance_for_sale(payload.performance_id), seat_ids=payload.seat_ids,
                            tariff_id=payload.tariff_id)
     return _cart_out(cart)
+
+
+def _checkout(token: str, payload: CheckoutIn, user) -> dict:
+    cart = _cart(token)
+    buyer = checkout.resolve_buyer(user=user, email=payload.email, first_name=payload.first_name,
+                                   last_name=payload.last_name, language=payload.language)
+    order = checkout.place_order(
+        cart=cart, buyer=buyer,
+        delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
+        payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
+    )
+    return _order_out(order, _sold_out(order))
+
+
+@router.post("/carts/{token}/best-available", response={200: CartOut, **ERRORS}, summary="Hold the best N free seats of a category")
+def add_best_available(request, token: str, payload: BestAvailableIn):
+    return _hold_best(token, payload)
+
+
+@router.post("/carts/{token}/seats", response={200: CartOut, **ERRORS}, summary="Hold the seats picked on the seat map")
+def add_seats(request, token: str, payload: ChosenSeatsIn):
+    return _hold_seats(token, payload)
 
 
 @router.delete("/carts/{token}/items/{item_id}", response={200: CartOut, **ERRORS}, summary="Remove a seat and free it")
@@ -199,16 +221,24 @@ def remove_item(request, token: str, item_id: int):
 @router.post("/carts/{token}/checkout", response={201: OrderOut, **ERRORS}, auth=OptionalBearerToken(),
              summary="Pay and turn the cart into an order with tickets")
 def checkout_cart(request, token: str, payload: CheckoutIn):
-    cart = _cart(token)
     user = request.user if getattr(request.user, "is_authenticated", False) else None
-    buyer = checkout.resolve_buyer(user=user, email=payload.email, first_name=payload.first_name,
-                                   last_name=payload.last_name, language=payload.language)
-    order = checkout.place_order(
-        cart=cart, buyer=buyer,
-        delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
-        payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
-    )
-    return Status(201, _order_out(order, _sold_out(order)))
+    return Status(201, _checkout(token, payload, user))
+
+
+# The same three endpoints on the lean lane (entracte/api/lanes.py), for the on-sale rush.
+hold_best_lane = lanes.body_lane(BestAvailableIn, CartOut, 200, lambda request, data, token: _hold_best(token, data))
+hold_seats_lane = lanes.body_lane(ChosenSeatsIn, CartOut, 200, lambda request, data, token: _hold_seats(token, data))
+
+
+def _anonymous_checkout(request, data: CheckoutIn, token: str) -> dict | None:
+    """A guest's checkout; a caller who may be signed in (a bearer token, a session cookie) is
+    the endpoint's to identify."""
+    if request.META.get("HTTP_AUTHORIZATION") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    return _checkout(token, data, user=None)
+
+
+checkout_lane = lanes.body_lane(CheckoutIn, OrderOut, 201, _anonymous_checkout, vary=("Cookie",))
 
 
 @router.get("/me/orders", response={200: list[OrderOut], **ERRORS}, auth=BearerToken(), summary="The caller's orders")

@@ -6,7 +6,7 @@
 4. One transaction turns the holds into sales (conditional update, row count checked)
    and creates the order, its tickets and the payment record. If the seats are no longer
    the cart's, the authorisation is voided and nothing is created.
-5. After commit, the confirmation email is sent.
+5. After commit, the confirmation email is sent (from the order's outbox flag, sales/emails.py).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                 contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
                 subtotal=quote.subtotal, discount=quote.discount, order_fee=quote.order_fee, total=quote.total,
                 delivery_mode=delivery_mode,
-                language=buyer.language, created_by=staff,
+                language=buyer.language, created_by=staff, confirmation_due=bool(buyer.email),
             )])
             tickets = insert([
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
@@ -190,7 +190,8 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
             audit.record(action="order.placed", obj=order, actor=actor, channel=channel,
                          data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
                                "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]})
-            transaction.on_commit(lambda: emails.send_order_confirmation.enqueue(order_id=order.pk))
+            if order.confirmation_due:
+                transaction.on_commit(emails.confirmations_due)
     except Exception:
         _void_all(authorized)
         raise

@@ -89,6 +89,9 @@ class Order(models.Model):
     language = models.CharField(max_length=5, default="fr")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The confirmation email is still to be sent: the order row is its outbox, written in the
+    # order's own INSERT; the task worker sends due confirmations in batches (sales/emails.py).
+    confirmation_due = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("order")
@@ -99,6 +102,7 @@ class Order(models.Model):
             ("refund", _("Can cancel tickets and refund")),
             ("view_reports", _("Can view sales reports")),
         ]
+        indexes = [models.Index(fields=["id"], condition=Q(confirmation_due=True), name="order_confirmation_due")]
         constraints = [
             models.CheckConstraint(condition=Q(total=models.F("subtotal") - models.F("discount") + models.F("order_fee")),
                                    name="order_total_adds_up_with_discount"),

@@ -1,0 +1,81 @@
+"""Confirmation emails through their outbox (the order row) and the real database task backend."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from entracte.catalog.models import SeatCategory, Tariff
+from entracte.customers.services import guest_contact
+from entracte.sales import carts, checkout, emails
+from entracte.sales.models import Order
+
+from .factories import GOOD_CARD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    emails.confirmations_due.until = 0.0  # a window left open by an earlier test of this process
+    yield
+    emails.confirmations_due.until = 0.0
+
+
+def _order(perf, pos, email):
+    cart = carts.create_cart(point_of_sale=pos)
+    carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=2,
+                             tariff_id=Tariff.objects.get(code="plein").pk)
+    buyer = checkout.Buyer(contact=guest_contact(email=email), email=email, language="en")
+    return checkout.place_order(cart=cart, buyer=buyer, payment_data=GOOD_CARD)
+
+
+def _run_worker():
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+
+def test_orders_of_one_window_share_one_task_that_sends_each_confirmation(perf, web_pos, database_tasks):
+    first = _order(perf, web_pos, "ana@example.org")
+    second = _order(perf, web_pos, "ben@example.org")
+    assert set(Order.objects.filter(confirmation_due=True).values_list("number", flat=True)) == {first.number, second.number}
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("send_due_confirmations")
+    assert queued.run_after > timezone.now()  # after the window, so that both orders are committed by then
+    _run_worker()
+    assert mail.outbox == []  # not due yet
+    DBTaskResult.objects.update(run_after=timezone.now() - timedelta(seconds=1))
+    _run_worker()
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert set(sent) == {"ana@example.org", "ben@example.org"}
+    assert first.number in sent["ana@example.org"].subject and second.secret in sent["ben@example.org"].body
+    ana = sent["ana@example.org"]
+    assert ana.body.count("\n- ") == 2  # its own two tickets, not the other order's
+    seats = [f"{t.performance_seat.area.name['fr']} · {t.performance_seat.seat.row}-{t.performance_seat.seat.number}"
+             for t in first.tickets.select_related("performance_seat__seat", "performance_seat__area")]
+    assert all(seat in ana.body and seat in ana.alternatives[0][0] for seat in seats) and "Carmen" in ana.body
+    assert not Order.objects.filter(confirmation_due=True).exists()
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_new_window_enqueues_a_new_task_and_a_task_sends_what_is_due_only_once(perf, web_pos, database_tasks, settings):
+    settings.ENTRACTE_CONFIRMATION_WINDOW_SECONDS = 0.0
+    _order(perf, web_pos, "ana@example.org")
+    _order(perf, web_pos, "ben@example.org")
+    assert DBTaskResult.objects.count() == 2
+    assert emails.send_due_confirmations.call() == 2
+    assert emails.send_due_confirmations.call() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_an_order_without_email_is_never_due(perf, web_pos):
+    cart = carts.create_cart(point_of_sale=web_pos)
+    carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=1,
+                             tariff_id=Tariff.objects.get(code="plein").pk)
+    contact = guest_contact(email="x@example.org")
+    order = checkout.place_order(cart=cart, buyer=checkout.Buyer(contact=contact, email=""), payment_data=GOOD_CARD)
+    order.refresh_from_db()
+    assert not order.confirmation_due and mail.outbox == []
