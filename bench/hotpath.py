@@ -1,5 +1,6 @@
 """In-process cost of one order on the hot path (hold 2 best-available + checkout), through
-the full Django/WSGI stack but without HTTP or a load generator. Prints app CPU ms per
+the WSGI application of entracte/wsgi.py (the lean lanes, then Django) but without HTTP or a
+load generator. Prints app CPU ms per
 request and SQL statements per request, then the task worker's CPU per order to send the
 confirmation emails those orders left due (as the worker does, in batches, to files); with
 --profile, the top functions by cumulative time.
@@ -48,10 +49,20 @@ def main():
         settings.ALLOWED_HOSTS = ["*"]
         setup = prepare(max(2000, args.orders * 2 + 100))
         from django.db import connection, reset_queries
-        from django.test import Client
+        from django.test import RequestFactory
 
-        client = Client()
-        token = client.post("/api/carts", "{}", content_type="application/json").json()["token"]
+        from entracte.wsgi import application
+
+        application.tidy_connections = lambda: None  # as the test client: one connection throughout
+        factory = RequestFactory()
+
+        def post(url, data):
+            answer = {}
+            environ = factory.post(url, data, content_type="application/json").environ
+            content = b"".join(application(environ, lambda status, headers: answer.update(status=int(status[:3]))))
+            return answer["status"], content
+
+        token = json.loads(post("/api/carts", "{}")[1])["token"]
         hold_url, checkout_url = f"/api/carts/{token}/best-available", f"/api/carts/{token}/checkout"
         checkout_body = json.dumps({"email": "bench@example.org", "card": CARD})
 
@@ -62,11 +73,11 @@ def main():
                 connection.force_debug_cursor = True
                 reset_queries()
                 t0 = time.process_time()
-                r = client.post(url, data, content_type="application/json")
+                status, content = post(url, data)
                 stats[name] += time.process_time() - t0
                 stats[name + "_sql"] += len(connection.queries)
-                if r.status_code != expect:
-                    raise SystemExit(f"{name}: {r.status_code} {r.content[:200]}")
+                if status != expect:
+                    raise SystemExit(f"{name}: {status} {content[:200]}")
 
         for _ in range(20):  # warm up
             one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})

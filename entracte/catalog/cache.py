@@ -41,6 +41,11 @@ def remember(key: tuple, load):
     return value
 
 
+def forget(key: tuple) -> None:
+    with _lock:
+        _memory.pop(key, None)
+
+
 def clear(**_kwargs) -> None:
     with _lock:
         _memory.clear()

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
 
+from entracte.catalog import cache
 from entracte.core.rawsql import fetch, in_list, param_datetime
 
 from .allocation import FreeSeat
@@ -31,25 +32,46 @@ def channel_q(channel: SalesChannel) -> Q:
 # free_q() in SQL, for the hand-written statements of the hot path; one parameter: now.
 FREE_SQL = "(state = 'free' OR (state = 'held' AND hold_until < %s))"
 
-_FREE_SEATS = """
+# A place as allocation sees it: its inventory id, where it is, and its area.
+_PLACES = """
     SELECT {columns}ps.id, s.area_id, s.row, s.position, s.x, s.y, ps.area_id
     FROM inventory_performanceseat ps
     LEFT JOIN catalog_seat s ON s.id = ps.seat_id
-    WHERE {which}
+    WHERE {which}"""
+# Free for a channel (free_q() and channel_q()); parameters: now, the channel.
+_FREE_FOR_CHANNEL = """
       AND (ps.state = 'free' OR (ps.state = 'held' AND ps.hold_until < %s))
       AND (ps.contingent_id IS NULL OR ps.contingent_id IN (
            SELECT contingent_id FROM catalog_contingent_channels WHERE saleschannel_id = %s))
 """
-FREE_SEATS_SQL = _FREE_SEATS.format(columns="", which="ps.performance_id = %s AND ps.category_id = %s")
+_FREE_SEATS = _PLACES + _FREE_FOR_CHANNEL
+FREE_IDS_SQL = ("SELECT ps.id FROM inventory_performanceseat ps WHERE ps.performance_id = %s AND ps.category_id = %s"
+                + _FREE_FOR_CHANNEL)
+PLACES_SQL = _PLACES.format(columns="", which="ps.performance_id = %s")
+
+
+def places(performance: Performance, *, fresh: bool = False) -> dict[int, FreeSeat]:
+    """Every place of a performance as allocation sees it (row, position, x, y), by inventory id,
+    from the catalogue cache (catalog/cache.py): a place's position in the hall changes only
+    with the seat map, so the hot read of free seats needs their ids only."""
+    key = ("places", performance.pk)
+    if fresh:
+        cache.forget(key)
+    return cache.remember(key, lambda: {row[0]: _free_seat(row[:-1], row[-1], performance.hall)
+                                        for row in fetch(PLACES_SQL, [performance.pk])})
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,
                               now: datetime) -> list[FreeSeat]:
     """The free seats of a category that the channel may sell. Hand-written SQL: this read runs
     on every best-available hold and the ORM tripled its cost (docs/performance.md). It states
-    the same rule as free_q() and channel_q(); tests/test_carts.py checks both agree."""
-    rows = fetch(FREE_SEATS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)
-    return [_free_seat(row[:-1], row[-1], performance.hall) for row in rows]
+    the same rule as free_q() and channel_q(); tests/test_carts.py checks both agree. Only the
+    ids are read; where the seats are comes from places()."""
+    ids = [row[0] for row in fetch(FREE_IDS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)]
+    known = places(performance)
+    if not all(pk in known for pk in ids):  # places added since they were cached
+        known = places(performance, fresh=True)
+    return [known[pk] for pk in ids]
 
 
 def free_seats_of_many(*, pairs: list[tuple[Performance, int]], channel: SalesChannel,
