@@ -66,6 +66,16 @@ def main():
         hold_url, checkout_url = f"/api/carts/{token}/best-available", f"/api/carts/{token}/checkout"
         checkout_body = json.dumps({"email": "bench@example.org", "card": CARD})
 
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+
+        def backend_cpu() -> float:
+            """CPU seconds PostgreSQL's backend for this connection has used (Linux /proc; same machine)."""
+            with open(f"/proc/{backend}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
         def one_order(stats):
             body = json.dumps({"performance_id": setup["performance"], "category_id": random.choice(setup["categories"]),
                                "tariff_id": setup["tariff"], "quantity": 2})
@@ -82,6 +92,7 @@ def main():
         for _ in range(20):  # warm up
             one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})
         stats = {"hold": 0.0, "checkout": 0.0, "hold_sql": 0, "checkout_sql": 0}
+        pg_before = backend_cpu()
         profiler = None
         if args.profile:
             import cProfile
@@ -93,8 +104,10 @@ def main():
         if profiler:
             profiler.disable()
         n = args.orders
+        pg = backend_cpu() - pg_before
         print(f"{n} orders in-process: hold {stats['hold'] / n * 1000:.2f} ms CPU, {stats['hold_sql'] / n:.1f} SQL; "
-              f"checkout {stats['checkout'] / n * 1000:.2f} ms CPU, {stats['checkout_sql'] / n:.1f} SQL")
+              f"checkout {stats['checkout'] / n * 1000:.2f} ms CPU, {stats['checkout_sql'] / n:.1f} SQL; "
+              f"PostgreSQL {pg / n * 1000:.2f} ms CPU per order")
         from entracte.sales.emails import send_due_confirmations
 
         t0 = time.process_time()

@@ -7,6 +7,7 @@ give, identically on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone as dt_timezone
 from decimal import Decimal
 
@@ -41,24 +42,37 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _prepared(sql: str, params, rows: bool):
+    """Run a statement as a prepared one on PostgreSQL: planned once per connection, the plan
+    reused (a generic one, settings.py). Django's errors and query log as for its own cursors;
+    its cursor wrappers themselves are skipped (they cost as much as a short statement)."""
+    import psycopg
+
+    connection.ensure_connection()
+    start = time.monotonic() if connection.queries_logged else None
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        result = cursor.fetchall() if rows else cursor.rowcount
+    if start is not None:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
+    return result
+
+
 def fetch(sql: str, params, *, prepare: bool = False) -> list[tuple]:
     """Rows of a read. `prepare=True` makes PostgreSQL plan the statement once per connection and
     reuse the plan: for the hot reads whose planning cost more than their execution
-    (docs/performance.md). Such reads bypass Django's cursor wrappers (no query logging)."""
+    (docs/performance.md)."""
     if prepare and connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
+        return _prepared(sql, params, rows=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def execute(sql: str, params) -> int:
-    """Run a write statement; return the number of rows it changed."""
+def execute(sql: str, params, *, prepare: bool = False) -> int:
+    """Run a write statement; return the number of rows it changed. `prepare` as for fetch()."""
+    if prepare and connection.vendor == "postgresql":
+        return _prepared(sql, params, rows=False)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -85,6 +99,7 @@ def insert(objs: list) -> list:
     The lean twin of bulk_create for the hot path: the same field preparation (defaults,
     auto_now_add, JSON, decimals), without the ORM's query compiler, which cost more CPU
     than the database spent on the insert (docs/performance.md). No signals, like bulk_create.
+    A prepared statement on PostgreSQL (one per table and number of rows).
     """
     if not objs:
         return objs
@@ -95,9 +110,7 @@ def insert(objs: list) -> list:
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
            f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) VALUES "
            + ", ".join([row] * len(objs)) + f" RETURNING {connection.ops.quote_name(meta.pk.column)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pks = [r[0] for r in cursor.fetchall()]
+    pks = [r[0] for r in fetch(sql, params, prepare=True)]
     # RETURNING gives rows in insertion order on PostgreSQL and SQLite for a single VALUES list.
     for obj, pk in zip(objs, pks):
         obj.pk = pk

@@ -50,7 +50,7 @@ _TABLE = "inventory_performanceseat"
 def _update(sql: str, params: list, ids) -> int:
     """Run `UPDATE … WHERE <conditions>` on the rows of `ids` only; return how many changed."""
     which, id_params = in_list("id", ids)
-    return execute(f"{sql} AND {which}", [*params, *id_params])
+    return execute(f"{sql} AND {which}", [*params, *id_params], prepare=True)
 
 
 def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int:
@@ -148,7 +148,7 @@ def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int] | 
     """Move the holder's unexpired holds (all of them, or those of `ids`) to `until`; return how many."""
     sql = f"UPDATE {_TABLE} SET hold_until = %s WHERE hold_token = %s AND state = 'held' AND hold_until >= %s"
     params = [param_datetime(until), token, param_datetime(now)]
-    return execute(sql, params) if ids is None else _update(sql, params, ids)
+    return execute(sql, params, prepare=True) if ids is None else _update(sql, params, ids)
 
 
 def release(*, ids: list[int], token: str) -> int:

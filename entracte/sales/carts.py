@@ -53,7 +53,7 @@ def drop_stale_items(ids: list[int]) -> None:
     """Before recording new holds on these seats: lines left on them by a hold that expired
     (another cart's, or this one's) are stale."""
     which, params = in_list("performance_seat_id", ids)
-    execute(f"DELETE FROM sales_cartitem WHERE {which}", params)
+    execute(f"DELETE FROM sales_cartitem WHERE {which}", params, prepare=True)
 
 
 def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[CartItem]:
@@ -63,7 +63,7 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
     rows = fetch(
         "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
         + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
-        [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
+        [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)], prepare=True,
     )
     held = inventory.extend_hold(token=cart.token, until=hold_window(cart, now), now=now)
     # Raising rolls the whole hold back. A subscription's seats do not count against the

@@ -184,7 +184,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                                 reference=result.reference, amount=result.amount.amount, currency=quote.currency,
                                 created_by=staff)
                         for provider, result in authorized])
-            execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk])
+            execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk], prepare=True)
             if any(item.bundle_id for item in view.items):
                 execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
             audit.record(action="order.placed", obj=order, actor=actor, channel=channel,

@@ -80,7 +80,7 @@ class CartView:
 def cart_by_token(token: str) -> Cart | None:
     """The cart of a token, with its point of sale (from the catalogue cache), in one short query:
     every cart request starts here."""
-    rows = fetch("SELECT id, point_of_sale_id, created_at, adjusted FROM sales_cart WHERE token = %s", [token])
+    rows = fetch("SELECT id, point_of_sale_id, created_at, adjusted FROM sales_cart WHERE token = %s", [token], prepare=True)
     if not rows:
         return None
     pk, pos_id, created_at, adjusted = rows[0]
