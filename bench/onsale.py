@@ -272,6 +272,7 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
     for _ in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=1)
+            time.sleep(2)  # the other workers finish starting before the CPU counts begin
             return [proc, worker]
         except Exception:
             time.sleep(0.2)

@@ -27,14 +27,15 @@ def _ttl() -> float:
     return float(getattr(settings, "ENTRACTE_CATALOGUE_CACHE_SECONDS", 2))
 
 
-def remember(key: tuple, load):
-    """The value stored under `key` if still fresh, else `load()` (stored unless it raised)."""
+def remember(key: tuple, load, *, seconds: float | None = None):
+    """The value stored under `key` if still fresh, else `load()` (stored unless it raised).
+    `seconds`: how long it stays fresh, if not the catalogue's default."""
     now = time.monotonic()
     hit = _memory.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     value = load()
-    ttl = _ttl()
+    ttl = _ttl() if seconds is None else seconds
     if ttl > 0:
         with _lock:
             _memory[key] = (now + ttl, value)
