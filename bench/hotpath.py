@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    with cluster(port=55434) as url:
+    with cluster(port=25434) as url:
         import os
         import subprocess
         import tempfile

@@ -16,8 +16,10 @@ def _as_pg(args: list[str]) -> list[str]:
 
 
 @contextmanager
-def cluster(port: int = 55433, extra_options: str = ""):
-    """Yield a DATABASE_URL; stop the server and delete its files afterwards."""
+def cluster(port: int = 25433, extra_options: str = ""):
+    """Yield a DATABASE_URL; stop the server and delete its files afterwards. The benches' ports
+    are below Linux's ephemeral range (32768-60999): a load generator's closed connections
+    linger there in TIME_WAIT and once kept a cluster from binding its port."""
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         yield os.environ["DATABASE_URL"]
         return

@@ -119,7 +119,7 @@ def main():
                              "gunicorn (sync workers: a new connection per request)")
     args = parser.parse_args()
     extra = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" if args.pg_stats else ""
-    with cluster(port=55435, extra_options=extra) as database_url:
+    with cluster(port=25435, extra_options=extra) as database_url:
         if "entracte_bench" in database_url:
             import subprocess
 

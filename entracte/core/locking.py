@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import connection
+from .rawsql import db, fetch
 
 
 def lock_key(*parts) -> int:
@@ -18,16 +18,17 @@ def lock_key(*parts) -> int:
 
 
 def advisory_lock(*parts) -> None:
+    connection = db()
     if not connection.in_atomic_block:
         raise RuntimeError("advisory_lock must be taken inside a transaction")
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(*parts)])
+        fetch("SELECT pg_advisory_xact_lock(%s)", [lock_key(*parts)], prepare=True)
 
 
 def advisory_locks(keys: list[tuple]) -> None:
     """Take several locks in one round trip. In the order of their lock keys, so that two
     transactions wanting overlapping sets cannot each hold one the other waits for."""
+    connection = db()
     if not connection.in_atomic_block:
         raise RuntimeError("advisory_lock must be taken inside a transaction")
     if connection.vendor == "postgresql" and keys:

@@ -11,13 +11,20 @@ import time
 from datetime import datetime, timezone as dt_timezone
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.dateparse import parse_datetime
+
+
+def db():
+    """This thread's database connection. `django.db.connection` is a proxy that looks the
+    connection up in a thread-local store at every attribute: on the hot path those look-ups
+    cost a tenth of the app's CPU (docs/performance.md), so each helper here resolves it once."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def param_datetime(value: datetime):
     """A datetime as the backend stores it (for use as a query parameter)."""
-    return connection.ops.adapt_datetimefield_value(value)
+    return db().ops.adapt_datetimefield_value(value)
 
 
 def as_datetime(value) -> datetime | None:
@@ -42,7 +49,7 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _prepared(sql: str, params, rows: bool):
+def _prepared(connection, sql: str, params, rows: bool):
     """Run a statement as a prepared one on PostgreSQL: planned once per connection, the plan
     reused (a generic one, settings.py). Django's errors and query log as for its own cursors;
     its cursor wrappers themselves are skipped (they cost as much as a short statement)."""
@@ -50,7 +57,11 @@ def _prepared(sql: str, params, rows: bool):
 
     connection.ensure_connection()
     start = time.monotonic() if connection.queries_logged else None
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    # One cursor per connection, reused: building one per statement cost as much as running it.
+    cursor = getattr(connection, "_prepared_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not connection.connection:
+        cursor = connection._prepared_cursor = psycopg.Cursor(connection.connection)
+    with connection.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         result = cursor.fetchall() if rows else cursor.rowcount
     if start is not None:
@@ -62,8 +73,9 @@ def fetch(sql: str, params, *, prepare: bool = False) -> list[tuple]:
     """Rows of a read. `prepare=True` makes PostgreSQL plan the statement once per connection and
     reuse the plan: for the hot reads whose planning cost more than their execution
     (docs/performance.md)."""
+    connection = db()
     if prepare and connection.vendor == "postgresql":
-        return _prepared(sql, params, rows=True)
+        return _prepared(connection, sql, params, rows=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -71,8 +83,9 @@ def fetch(sql: str, params, *, prepare: bool = False) -> list[tuple]:
 
 def execute(sql: str, params, *, prepare: bool = False) -> int:
     """Run a write statement; return the number of rows it changed. `prepare` as for fetch()."""
+    connection = db()
     if prepare and connection.vendor == "postgresql":
-        return _prepared(sql, params, rows=False)
+        return _prepared(connection, sql, params, rows=False)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -88,7 +101,7 @@ def in_list(column: str, values) -> tuple[str, list]:
     (`= ANY(%s)`): with hundreds of placeholders psycopg spent longer parsing the statement
     than PostgreSQL spent running it (docs/performance.md, subscription allocation)."""
     values = list(values)
-    if connection.vendor == "postgresql":
+    if db().vendor == "postgresql":
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN ({placeholders(values)})", values
 
@@ -104,6 +117,7 @@ def insert(objs: list) -> list:
     if not objs:
         return objs
     meta = objs[0]._meta
+    connection = db()
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
