@@ -2,7 +2,7 @@
 
 from hypothesis import given, settings, strategies as st
 
-from entracte.inventory.allocation import FreeSeat, best_available, runs
+from entracte.inventory.allocation import FreeSeat, best_available, runs, seat_score
 
 
 @st.composite
@@ -72,6 +72,27 @@ def test_no_isolated_single_seat_when_a_clean_block_exists(free, n):
     ids = best_available(free, n, centre_x=40)
     if clean_exists:
         assert not _leaves_single(ids, free)
+
+
+def _windows(free, n, centre_x):
+    """Every n seats side by side: (leaves a single seat at an end, score, ids)."""
+    for run in runs(free):
+        for start in range(len(run) - n + 1):
+            block = run[start:start + n]
+            yield (start == 1 or len(run) - start - n == 1), sum(seat_score(s, centre_x, 0) for s in block), [s.id for s in block]
+
+
+@settings(max_examples=400, deadline=None)
+@given(halls(), st.integers(1, 8))
+def test_the_best_window_of_the_best_kind_wins_and_kept_scores_change_nothing(free, n):
+    windows = list(_windows(free, n, 40))
+    ids = best_available(free, n, centre_x=40)
+    clean = [(score, block) for lonely, score, block in windows if not lonely]
+    pool = clean or [(score, block) for _lonely, score, block in windows]
+    if pool:
+        chosen = [score for score, block in pool if block == ids]
+        assert chosen and chosen[0] <= min(score for score, _block in pool) + 1e-6
+    assert best_available(free, n, centre_x=40, scores={s.id: seat_score(s, 40, 0) for s in free}) == ids
 
 
 def test_prefers_the_centre_line():

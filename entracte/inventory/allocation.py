@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Hashable, Sequence
+import operator
+from collections.abc import Hashable, Mapping, Sequence
 from typing import NamedTuple
 
 # How much one unit of distance from the stage weighs against one unit of distance
@@ -36,6 +37,9 @@ def seat_score(seat: FreeSeat, centre_x: float, stage_y: float) -> float:
     return abs(seat.x - centre_x) + ROW_WEIGHT * abs(seat.y - stage_y)
 
 
+_position = operator.attrgetter("position")
+
+
 def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
     """Maximal blocks of free seats side by side."""
     by_row: dict[Hashable, list[FreeSeat]] = {}
@@ -43,7 +47,7 @@ def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
         by_row.setdefault(seat.row, []).append(seat)
     result: list[list[FreeSeat]] = []
     for row in by_row.values():
-        row.sort(key=lambda s: s.position)
+        row.sort(key=_position)
         current = [row[0]]
         for seat in row[1:]:
             if seat.position == current[-1].position + 1:
@@ -56,31 +60,35 @@ def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
 
 
 def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0,
-                   scatter: bool = True) -> list[int] | None:
+                   scatter: bool = True, scores: Mapping[int, float] | None = None) -> list[int] | None:
     """Ids of the n seats to allocate, or None when fewer than n are free (or, with
-    `scatter=False`, when no n seats are side by side)."""
+    `scatter=False`, when no n seats are side by side). `scores`: each seat's seat_score() by
+    id, if the caller keeps them (they depend on the hall only)."""
     if n <= 0:
         raise ValueError("n must be positive")
     if len(seats) < n:
         return None
-    score = {s.id: seat_score(s, centre_x, stage_y) for s in seats}
+    score = scores if scores is not None else {s.id: seat_score(s, centre_x, stage_y) for s in seats}
+    # The best window so far of each kind, as (rounded score, ids): lowest wins, ids break ties.
     clean: tuple[float, list[int]] | None = None
     lonely: tuple[float, list[int]] | None = None
     for run in runs(seats):
-        if len(run) < n:
+        size = len(run)
+        if size < n:
             continue
         ids = [s.id for s in run]
-        window = sum(score[i] for i in ids[:n])
-        for start in range(len(run) - n + 1):
+        values = [score[i] for i in ids]
+        window = sum(values[:n])
+        for start in range(size - n + 1):
             if start:
-                window += score[ids[start + n - 1]] - score[ids[start - 1]]
-            left, right = start, len(run) - start - n
-            candidate = (round(window, 9), ids[start:start + n])
-            if left == 1 or right == 1:
-                if lonely is None or candidate < lonely:
-                    lonely = candidate
-            elif clean is None or candidate < clean:
-                clean = candidate
+                window += values[start + n - 1] - values[start - 1]
+            key = round(window, 9)
+            # A window is only built into a candidate when it may beat the best of its kind.
+            if start == 1 or size - start - n == 1:  # it would leave a single seat at one end
+                if lonely is None or key < lonely[0] or (key == lonely[0] and ids[start:start + n] < lonely[1]):
+                    lonely = (key, ids[start:start + n])
+            elif clean is None or key < clean[0] or (key == clean[0] and ids[start:start + n] < clean[1]):
+                clean = (key, ids[start:start + n])
     if clean:
         return clean[1]
     if lonely:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 
@@ -11,7 +12,7 @@ from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatC
 from entracte.catalog import cache
 from entracte.core.rawsql import fetch, in_list, param_datetime
 
-from .allocation import FreeSeat
+from .allocation import FreeSeat, seat_score
 from .models import PerformanceSeat
 
 # Standing places go after every seated place of the same category.
@@ -57,28 +58,48 @@ PLACES_SQL = _PLACES.format(columns="", which="ps.performance_id = %s")
 PLACES_SECONDS = 300
 
 
-def places(performance: Performance, *, fresh: bool = False) -> dict[int, FreeSeat]:
-    """Every place of a performance as allocation sees it (row, position, x, y), by inventory id,
-    from the catalogue cache (catalog/cache.py): a place's position in the hall changes only
-    with the seat map, so the hot read of free seats needs their ids only."""
+class Places(NamedTuple):
+    """Every place of a performance as allocation sees it, by inventory id, and its score
+    (allocation.seat_score: nearer the stage's centre is better)."""
+
+    seats: dict[int, FreeSeat]
+    scores: dict[int, float]
+
+
+def places(performance: Performance, *, fresh: bool = False) -> Places:
+    """The places of a performance from the catalogue cache (catalog/cache.py): a place's
+    position in the hall changes only with the seat map, so the hot read of free seats needs
+    their ids only."""
     key = ("places", performance.pk)
     if fresh:
         cache.forget(key)
-    return cache.remember(key, lambda: {row[0]: _free_seat(row[:-1], row[-1], performance.hall)
-                                        for row in fetch(PLACES_SQL, [performance.pk])}, seconds=PLACES_SECONDS)
+
+    def load() -> Places:
+        hall = performance.hall
+        seats = {row[0]: _free_seat(row[:-1], row[-1], hall) for row in fetch(PLACES_SQL, [performance.pk])}
+        return Places(seats, {pk: seat_score(s, hall.stage_x, hall.stage_y) for pk, s in seats.items()})
+
+    return cache.remember(key, load, seconds=PLACES_SECONDS)
+
+
+def free_places(*, performance: Performance, category_id: int, channel: SalesChannel,
+                now: datetime) -> tuple[list[FreeSeat], dict[int, float]]:
+    """The free seats of a category that the channel may sell, and the scores of the places.
+    Hand-written SQL: this read runs on every best-available hold and the ORM tripled its cost
+    (docs/performance.md). It states the same rule as free_q() and channel_q();
+    tests/test_carts.py checks both agree. Only the ids are read; where the seats are comes
+    from places()."""
+    ids = [row[0] for row in fetch(FREE_IDS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)]
+    known = places(performance)
+    if not all(pk in known.seats for pk in ids):  # places added since they were cached
+        known = places(performance, fresh=True)
+    return [known.seats[pk] for pk in ids], known.scores
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,
                               now: datetime) -> list[FreeSeat]:
-    """The free seats of a category that the channel may sell. Hand-written SQL: this read runs
-    on every best-available hold and the ORM tripled its cost (docs/performance.md). It states
-    the same rule as free_q() and channel_q(); tests/test_carts.py checks both agree. Only the
-    ids are read; where the seats are comes from places()."""
-    ids = [row[0] for row in fetch(FREE_IDS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)]
-    known = places(performance)
-    if not all(pk in known for pk in ids):  # places added since they were cached
-        known = places(performance, fresh=True)
-    return [known[pk] for pk in ids]
+    """The free seats of a category that the channel may sell (free_places())."""
+    return free_places(performance=performance, category_id=category_id, channel=channel, now=now)[0]
 
 
 def free_seats_of_many(*, pairs: list[tuple[Performance, int]], channel: SalesChannel,

@@ -76,8 +76,8 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
     if CLAIM_GUARD:
         advisory_lock("allocate", performance.pk, category_id)
     for _attempt in range(3):
-        free = selectors.free_seats_for_allocation(performance=performance, category_id=category_id, channel=channel, now=now)
-        ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y)
+        free, scores = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
+        ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y, scores=scores)
         if ids is None:
             raise SoldOut()
         if _claim(ids, token=token, until=until, now=now) == len(ids):
