@@ -31,6 +31,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print the statements of the last hold and checkout")
     args = parser.parse_args()
     with cluster(port=25434) as url:
         import os
@@ -86,6 +87,7 @@ def main():
                 status, content = post(url, data)
                 stats[name] += time.process_time() - t0
                 stats[name + "_sql"] += len(connection.queries)
+                stats[name + "_last"] = [q["sql"] for q in connection.queries]
                 if status != expect:
                     raise SystemExit(f"{name}: {status} {content[:200]}")
 
@@ -108,6 +110,11 @@ def main():
         print(f"{n} orders in-process: hold {stats['hold'] / n * 1000:.2f} ms CPU, {stats['hold_sql'] / n:.1f} SQL; "
               f"checkout {stats['checkout'] / n * 1000:.2f} ms CPU, {stats['checkout_sql'] / n:.1f} SQL; "
               f"PostgreSQL {pg / n * 1000:.2f} ms CPU per order")
+        if args.sql:
+            for name in ("hold", "checkout"):
+                print(f"{name}:")
+                for sql in stats[name + "_last"]:
+                    print("   ", " ".join(sql.split())[:160])
         from entracte.sales.emails import send_due_confirmations
 
         t0 = time.process_time()
