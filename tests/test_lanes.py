@@ -249,3 +249,26 @@ def test_what_the_cart_lanes_are_not_sure_of_goes_to_the_endpoints(apps, perf, w
     status, _headers, answer = _call(lanes, pay, url=f"{url}/checkout", HTTP_COOKIE="sessionid=whatever")
     assert status == 201 and Counting.calls == calls + 1
     assert Order.objects.get().email == "guest@example.org"
+
+
+def test_the_cart_creation_lane_answers_as_the_endpoint_does(apps, web_pos):
+    from entracte.sales.models import Cart
+
+    lanes, django_app = apps
+    factories.point_of_sale(code="guichet", channel="boxoffice")
+    for extra in ({}, {"HTTP_ACCEPT_LANGUAGE": "en"}):
+        by_lane = _call(lanes, {}, url="/api/carts", **extra)
+        calls = Counting.calls
+        by_django = _call(django_app, {}, url="/api/carts", **extra)
+        assert by_lane[0] == 201 and Counting.calls == calls + 1
+        _same_answer(by_lane, by_django, varying=("token",))
+    assert Counting.calls == 2, "the lane answered every web cart"
+    assert Cart.objects.filter(point_of_sale=web_pos).count() == 4
+    # Another point of sale needs the caller's rights, and a caller may be identified: the
+    # endpoint checks.
+    refused = [({"point_of_sale": "guichet"}, {}, 403), ({"point_of_sale": "nowhere"}, {}, 404),
+               ({}, {"token": "not-a-token"}, 401), ({}, {"HTTP_COOKIE": "sessionid=x"}, 201)]
+    for i, (body, extra, expected) in enumerate(refused):
+        status, _headers, answer = _call(lanes, body, url="/api/carts", **extra)
+        assert status == expected and Counting.calls == 3 + i
+    assert Cart.objects.count() == 5

@@ -181,9 +181,9 @@ CART = r"/api/carts/(?P<token>[A-Za-z0-9_-]{1,64})"
 def application(django_app) -> Lanes:
     """Django's WSGI application behind the lanes (entracte/wsgi.py)."""
     from entracte.access.api import scan_lane
-    from entracte.sales.api import checkout_lane, hold_best_lane, hold_seats_lane
+    from entracte.sales.api import checkout_lane, hold_best_lane, hold_seats_lane, new_cart_lane
 
-    return Lanes(django_app, {("POST", "/api/access/scan"): scan_lane}, [
+    return Lanes(django_app, {("POST", "/api/access/scan"): scan_lane, ("POST", "/api/carts"): new_cart_lane}, [
         ("POST", CART + "/best-available", hold_best_lane),
         ("POST", CART + "/seats", hold_seats_lane),
         ("POST", CART + "/checkout", checkout_lane),

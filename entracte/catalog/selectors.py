@@ -96,7 +96,9 @@ def point_of_sale(code: str) -> PointOfSale:
 
 
 def web_point_of_sale() -> PointOfSale:
-    pos = PointOfSale.objects.select_related("channel").filter(channel__code=SalesChannel.INTERNET, is_active=True).order_by("id").first()
+    """The web shop's point of sale, from the catalogue cache. Treat it as read-only."""
+    pos = cache.remember(("web_pos",), lambda: PointOfSale.objects.select_related("channel")
+                         .filter(channel__code=SalesChannel.INTERNET, is_active=True).order_by("id").first())
     if pos is None:
         from django.http import Http404
 

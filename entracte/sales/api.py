@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -162,12 +163,15 @@ def _sold_out(order: Order) -> list[dict]:
     ]
 
 
+def _new_cart(user, code: str | None) -> dict:
+    pos = catalog.point_of_sale(code) if code else catalog.web_point_of_sale()
+    staff.check_may_sell_at(user, pos)
+    return _cart_out(carts.create_cart(point_of_sale=pos))
+
+
 @router.post("/carts", response={201: CartOut, **ERRORS}, auth=OptionalBearerToken(), summary="Create a cart")
 def create_cart(request, payload: CartIn | None = None):
-    code = payload.point_of_sale if payload else None
-    pos = catalog.point_of_sale(code) if code else catalog.web_point_of_sale()
-    staff.check_may_sell_at(request.user, pos)
-    return Status(201, _cart_out(carts.create_cart(point_of_sale=pos)))
+    return Status(201, _new_cart(request.user, payload.point_of_sale if payload else None))
 
 
 @router.get("/carts/{token}", response={200: CartOut, **ERRORS})
@@ -225,17 +229,25 @@ def checkout_cart(request, token: str, payload: CheckoutIn):
     return Status(201, _checkout(token, payload, user))
 
 
-# The same three endpoints on the lean lane (entracte/api/lanes.py), for the on-sale rush.
+# The same endpoints on the lean lane (entracte/api/lanes.py), for the on-sale rush. A caller who
+# may be signed in (a bearer token, a session cookie) is the endpoint's to identify.
+def _anonymous(request) -> bool:
+    return not request.META.get("HTTP_AUTHORIZATION") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _web_cart(request, data: CartIn, **_path) -> dict | None:
+    """A cart of the web shop, open to everyone; a cart for another point of sale needs the
+    caller's rights, which the endpoint checks."""
+    return _new_cart(AnonymousUser(), None) if _anonymous(request) and not data.point_of_sale else None
+
+
+new_cart_lane = lanes.body_lane(CartIn, CartOut, 201, _web_cart)
 hold_best_lane = lanes.body_lane(BestAvailableIn, CartOut, 200, lambda request, data, token: _hold_best(token, data))
 hold_seats_lane = lanes.body_lane(ChosenSeatsIn, CartOut, 200, lambda request, data, token: _hold_seats(token, data))
 
 
 def _anonymous_checkout(request, data: CheckoutIn, token: str) -> dict | None:
-    """A guest's checkout; a caller who may be signed in (a bearer token, a session cookie) is
-    the endpoint's to identify."""
-    if request.META.get("HTTP_AUTHORIZATION") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return None
-    return _checkout(token, data, user=None)
+    return _checkout(token, data, user=None) if _anonymous(request) else None
 
 
 checkout_lane = lanes.body_lane(CheckoutIn, OrderOut, 201, _anonymous_checkout, vary=("Cookie",))
