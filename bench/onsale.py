@@ -209,18 +209,19 @@ async def timed_post(connection, path, body, stats, name):
     return status, data
 
 
-async def buyer(base, setup, stats, deadline):
+async def buyer(base, setup, stats, deadline, number: int):
     from httpclient import Connection
 
     host, port = base.rsplit("/", 1)[1].split(":")
     connection = Connection(host, int(port))
     try:
-        await _buy(connection, setup, stats, deadline)
+        await _buy(connection, setup, stats, deadline, f"buyer{number}@example.org")
     finally:
         connection.close()
 
 
-async def _buy(connection, setup, stats, deadline):
+async def _buy(connection, setup, stats, deadline, email: str):
+    """One buyer (a guest contact of its own) on one connection."""
     token = (await connection.post("/api/carts", {}))[1]["token"]
     categories = list(setup["categories"])
     while categories and time.perf_counter() < deadline:
@@ -236,7 +237,7 @@ async def _buy(connection, setup, stats, deadline):
                 categories.remove(category)
             continue
         answer = await timed_post(connection, f"/api/carts/{token}/checkout",
-                                  {"email": "bench@example.org", "card": CARD}, stats, "checkout")
+                                  {"email": email, "card": CARD}, stats, "checkout")
         if answer is None:
             continue
         status, data = answer
@@ -252,7 +253,7 @@ async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> d
     stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter()}
     start = time.perf_counter()
     deadline = start + time_limit
-    await asyncio.wait_for(asyncio.gather(*(buyer(base, setup, stats, deadline) for _ in range(concurrency))),
+    await asyncio.wait_for(asyncio.gather(*(buyer(base, setup, stats, deadline, i) for i in range(concurrency))),
                            timeout=time_limit + 60)
     stats["elapsed"] = time.perf_counter() - start
     return stats

@@ -42,7 +42,7 @@ def guest_contact(*, email: str, first_name: str = "", last_name: str = "", lang
     so that typing someone else's email grants no access to their orders."""
     email = email.strip().lower()
     # Hand-written read: it runs on every guest checkout (docs/performance.md). Other fields load on access.
-    rows = fetch("SELECT id FROM customers_contact WHERE email = %s AND user_id IS NULL ORDER BY id LIMIT 1", [email])
+    rows = fetch("SELECT id FROM customers_contact WHERE email = %s AND user_id IS NULL ORDER BY id LIMIT 1", [email], prepare=True)
     contact = Contact.from_db("default", ["id", "email"], (rows[0][0], email)) if rows else None
     if contact is None:
         contact = Contact.objects.create(email=email, first_name=first_name, last_name=last_name, language=language)
