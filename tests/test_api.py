@@ -161,6 +161,11 @@ def test_openapi_schema_and_docs(api):
 
 
 def test_unknown_paths_and_wrong_methods_answer_in_the_api_shape(api):
-    _error(api.get("/api/no-such-thing"), 404, "not_found")
+    missing = api.get("/api/no-such-thing")
+    _error(missing, 404, "not_found")
+    assert missing["X-Frame-Options"] == "DENY" and missing["Content-Length"] == str(len(missing.content))
+    refused = api.get("/api/events", HTTP_HOST="evil.example")  # a host not in ALLOWED_HOSTS
+    _error(refused, 400, "invalid_input")
+    assert refused["X-Frame-Options"] == "DENY"
     response = api.put("/api/events")
     _error(response, 405, "method_not_allowed")

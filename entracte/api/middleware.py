@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 log = logging.getLogger(__name__)
 
 MESSAGES = {
+    400: ("invalid_input", lambda: _("The request is not valid.")),
     404: ("not_found", lambda: _("Not found.")),
     405: ("method_not_allowed", lambda: _("This method is not allowed here.")),
 }
@@ -28,6 +29,7 @@ class ApiErrorShapeMiddleware:
         shaped = JsonResponse({"code": code, "message": message()}, status=response.status_code)
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
+        shaped["Content-Length"] = str(len(shaped.content))  # CommonMiddleware, inside, set it on the original
         return shaped
 
     def process_exception(self, request, exception):
