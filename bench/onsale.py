@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from httpclient import run  # noqa: E402
 from pgcluster import cluster  # noqa: E402
 
 CARD = {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}
@@ -328,7 +329,7 @@ def main():
                 if args.pg_stats:
                     pg_stats_reset()
                 cpu_before = cpu_by_role(servers)
-                stats = asyncio.run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
+                stats = run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
                 # The confirmation emails are sent in the background: count the worker's CPU
                 # until the last one is out.
                 drained = emails_drained()

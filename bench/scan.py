@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from onsale import SERVERS, cpu_by_role, django_setup, pct, pg_stats_print, pg_stats_reset, prepare, serve  # noqa: E402
+from httpclient import run  # noqa: E402
 from pgcluster import cluster  # noqa: E402
 
 
@@ -137,11 +138,11 @@ def main():
             # The gates' devices are on before the doors open: every server thread has its
             # database connection and its prepared statements when the measured rush starts.
             warmup = [f"WARMUP{i:06d}" for i in range(args.warmup)]
-            asyncio.run(doors(f"http://127.0.0.1:{args.port}", warmup, setup["performance"], args.scanners, token, gates))
+            run(doors(f"http://127.0.0.1:{args.port}", warmup, setup["performance"], args.scanners, token, gates))
             if args.pg_stats:
                 pg_stats_reset()
             cpu_before = cpu_by_role(servers)
-            stats = asyncio.run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token, gates))
+            stats = run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token, gates))
             cpu_after = cpu_by_role(servers)
         finally:
             for proc in servers:
