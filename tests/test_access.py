@@ -156,3 +156,12 @@ def test_the_same_ticket_at_many_gates_at_once_is_valid_exactly_once():
     _run_threads(gate, n)
     assert Counter(results) == Counter({"valid": 1, "already_scanned": n - 1})
     assert Scan.objects.filter(ticket=ticket, result="valid").count() == 1
+
+
+def test_a_code_is_read_as_stored_whatever_was_typed():
+    from entracte.access.services import MAX_CODE, normalise
+
+    assert normalise("ab12cd") == "AB12CD"                      # a scanner's reading, lower case
+    assert normalise(" ab-12 cd\n") == "AB12CD"                  # typed with spaces and dashes
+    assert normalise("X" * 80) == "X" * MAX_CODE
+    assert normalise("x-" * 80) == "X" * MAX_CODE

@@ -140,6 +140,26 @@ def test_what_the_lane_is_not_sure_of_goes_to_the_endpoint_untouched(apps, perf,
     assert Counting.calls == len(refused)
 
 
+def test_the_lane_adds_the_security_headers_of_an_https_request_and_remembers_no_host_wrongly(apps, settings, perf, web_pos):
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    lanes, django_app = _apps()  # after the settings: the middleware read them when built
+    first, second = _sell(perf, web_pos)
+    token = _token()
+    for ticket, extra in ((first, {"HTTP_X_FORWARDED_PROTO": "https"}), (second, {})):
+        by_lane = _call(lanes, {"performance_id": perf.pk, "code": ticket.code}, token, **extra)
+        by_django = _call(django_app, {"performance_id": perf.pk, "code": ticket.code}, token, **extra)
+        wanted = "max-age=3600" if extra else None
+        assert by_lane[1].get("Strict-Transport-Security") == by_django[1].get("Strict-Transport-Security") == wanted
+        compared = [h for h in HEADERS if h != "Content-Length"]  # "valid" by the lane, then "already scanned"
+        assert {h: by_lane[1].get(h) for h in compared} == {h: by_django[1].get(h) for h in compared}
+    assert Counting.calls == 2, "the lane answered both readings"
+    # A foreign host after an allowed one, then the allowed one again: each judged on its own.
+    for host, expected_calls in (("evil.example", 3), ("testserver", 3), ("evil.example", 4)):
+        _call(lanes, {"performance_id": perf.pk, "code": first.code}, token, HTTP_HOST=host)
+        assert Counting.calls == expected_calls, host
+
+
 def _cart_token(pos):
     from entracte.sales import carts
 

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
+from entracte.api.schemas import Plain
 from entracte.catalog.models import Performance
 from entracte.core.translated import tr
 from entracte.customers.auth import StaffBearerToken, bearer_token, touch
@@ -19,13 +20,13 @@ router = Router(tags=["access control"])
 controller = StaffBearerToken("access.scan")
 
 
-class ScanIn(Schema):
+class ScanIn(Plain):
     performance_id: int
     code: str = Field(min_length=1, max_length=64)
     gate_id: int | None = None
 
 
-class ScanOut(Schema):
+class ScanOut(Plain):
     result: str = Field(description="valid, already_scanned, cancelled, wrong_performance or unknown")
     message: str
     seat: str

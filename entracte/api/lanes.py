@@ -26,7 +26,8 @@ import io
 import json
 import logging
 import re
-from typing import Callable
+from http import HTTPStatus
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -36,13 +37,17 @@ from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 
 from .middleware import server_error
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024
+
+JSON = "application/json; charset=utf-8"
+
+# An answer: (status, headers, body).
+Answer = tuple[int, list[tuple[str, str]], bytes]
 
 # A lane: (request, decoded JSON body, **path parameters) -> (status, data) to answer, or None
 # to decline.
@@ -67,6 +72,7 @@ class Lanes:
         self.app, self.lanes = app, lanes
         self.patterns = [(method, re.compile(regex), lane) for method, regex, lane in patterns]
         self.finishers = [SecurityMiddleware(_no_response), XFrameOptionsMiddleware(_no_response)]
+        self._hosts, self._languages, self._security = {}, {}, {}
 
     def _lane(self, method: str | None, path: str | None) -> tuple[Lane, dict] | None:
         lane = self.lanes.get((method, path))
@@ -79,13 +85,14 @@ class Lanes:
 
     def __call__(self, environ, start_response):
         found = self._lane(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
-        response = self._answer(*found, environ) if found else None
-        if response is None:
+        answer = self._answer(*found, environ) if found else None
+        if answer is None:
             return self.app(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        return [response.content]
+        status, headers, body = answer
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body]
 
-    def _answer(self, lane: Lane, path: dict, environ) -> HttpResponse | None:
+    def _answer(self, lane: Lane, path: dict, environ) -> Answer | None:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -104,10 +111,8 @@ class Lanes:
         finally:
             self.tidy_connections()
 
-    def _run(self, lane: Lane, path: dict, request: WSGIRequest, body: bytes) -> HttpResponse | None:
-        try:
-            request.get_host()
-        except DisallowedHost:
+    def _run(self, lane: Lane, path: dict, request: WSGIRequest, body: bytes) -> Answer | None:
+        if not self._host_allowed(request):
             return None
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None
@@ -115,25 +120,77 @@ class Lanes:
             payload = json.loads(body)
         except ValueError:
             return None
-        language = translation.get_language_from_request(request)
+        language = self._language(request)
         with translation.override(language):
             try:
                 answer = lane(request, payload, **path)
                 if answer is None:
                     return None
                 status, data = answer
-                response = HttpResponse(_renderer().render(request, data, response_status=status), status=status,
-                                        content_type="application/json; charset=utf-8")
+                content = _renderer().render(request, data, response_status=status).encode()
+                content_type = JSON
             except Exception:
                 # As ApiErrorShapeMiddleware answers an unexpected error on the regular path.
                 log.exception("unexpected error on %s", request.path)
-                response = server_error()
-        for finisher in self.finishers:
-            response = finisher.process_response(request, response)
-        patch_vary_headers(response, ("Accept-Language", *getattr(lane, "vary", ())))
-        response.headers.setdefault("Content-Language", language)
-        response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware sets it
-        return response
+                error = server_error()
+                status, content, content_type = error.status_code, error.content, error["Content-Type"]
+        return status, [("Content-Type", content_type), *self._security_headers(request.is_secure()),
+                        ("Vary", ", ".join(("Accept-Language", *getattr(lane, "vary", ())))),
+                        ("Content-Language", language),
+                        ("Content-Length", str(len(content)))], content  # as CommonMiddleware sets it
+
+    # What the lanes compute from a request's headers alone, remembered per distinct value (a
+    # gate's scanner or a buyer's browser sends the same ones at every request); bounded.
+    _REMEMBERED = 256
+
+    def _remember(self, memo: dict, key, compute):
+        try:
+            return memo[key]
+        except KeyError:
+            if len(memo) >= self._REMEMBERED:
+                memo.clear()
+            memo[key] = value = compute()
+            return value
+
+    def _host_allowed(self, request: WSGIRequest) -> bool:
+        """request.get_host() succeeds: its answer depends on these headers and the settings."""
+        meta = request.META
+        key = (meta.get("HTTP_X_FORWARDED_HOST"), meta.get("HTTP_HOST"), meta.get("SERVER_NAME"), meta.get("SERVER_PORT"))
+
+        def allowed():
+            try:
+                request.get_host()
+            except DisallowedHost:
+                return False
+            return True
+        return self._remember(self._hosts, key, allowed)
+
+    def _language(self, request: WSGIRequest) -> str:
+        """translation.get_language_from_request(request): from the language cookie, else the
+        Accept-Language header."""
+        meta = request.META
+        return self._remember(self._languages, (meta.get("HTTP_COOKIE"), meta.get("HTTP_ACCEPT_LANGUAGE")),
+                              lambda: translation.get_language_from_request(request))
+
+    def _security_headers(self, secure: bool) -> list[tuple[str, str]]:
+        """The headers SecurityMiddleware and XFrameOptionsMiddleware add to an answer: they
+        depend only on the settings and on whether the request came over HTTPS."""
+        def added():
+            response = HttpResponse()
+            for finisher in self.finishers:
+                response = finisher.process_response(_Probe(secure), response)
+            return [(name, value) for name, value in response.items() if name != "Content-Type"]
+        return self._remember(self._security, secure, added)
+
+
+class _Probe:
+    """A request as the security middleware see it: over HTTPS or not."""
+
+    def __init__(self, secure: bool):
+        self.secure = secure
+
+    def is_secure(self) -> bool:
+        return self.secure
 
 
 def _renderer():

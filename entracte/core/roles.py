@@ -13,6 +13,8 @@ Staff accounts get `is_staff` (they may log in to the back office) and one group
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR, OPERATOR, CONTROLLER = "administrator", "box_office_operator", "controller"
@@ -53,6 +55,7 @@ def assign_role(user, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
+@functools.cache  # a pure function of its arguments and the models
 def permission_sql(user_id: str, permission_id: str = "%s") -> str:
     """An SQL condition: the user whose id is the expression `user_id` holds the permission whose
     id is the expression `permission_id` (see `permission_id()`), directly or through a group.
