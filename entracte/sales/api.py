@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from entracte.api import lanes
+from entracte.api.schemas import Plain
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import NotFound
 from entracte.core.translated import tr
@@ -23,11 +24,11 @@ from .models import Cart, Order
 router = Router(tags=["sales"])
 
 
-class CartIn(Schema):
+class CartIn(Plain):
     point_of_sale: str | None = Field(None, max_length=32, description="Point of sale code; the web shop's by default. Staff only for others.")
 
 
-class CartItemOut(Schema):
+class CartItemOut(Plain):
     id: int
     performance_id: int
     seat_id: int
@@ -40,7 +41,7 @@ class CartItemOut(Schema):
     bundle_id: int | None = Field(None, description="Seats sold together (a subscription); removing one removes all")
 
 
-class CartOut(Schema):
+class CartOut(Plain):
     token: str
     currency: str
     items: list[CartItemOut]
@@ -51,26 +52,26 @@ class CartOut(Schema):
     expires_at: datetime | None
 
 
-class BestAvailableIn(Schema):
+class BestAvailableIn(Plain):
     performance_id: int
     category_id: int
     tariff_id: int
     quantity: int = Field(ge=1, le=carts.MAX_SEATS_PER_REQUEST)
 
 
-class ChosenSeatsIn(Schema):
+class ChosenSeatsIn(Plain):
     performance_id: int
     seat_ids: list[int] = Field(min_length=1, max_length=carts.MAX_SEATS_PER_REQUEST)
     tariff_id: int
 
 
-class CardIn(Schema):
+class CardIn(Plain):
     number: str = Field(max_length=32)
     expiry: str = Field(max_length=8, description="MM/YY")
     cvc: str = Field(max_length=4)
 
 
-class CheckoutIn(Schema):
+class CheckoutIn(Plain):
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Required for a guest")
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
@@ -81,7 +82,7 @@ class CheckoutIn(Schema):
     language: Literal["fr", "en", "de", "es"] = "fr"
 
 
-class TicketOut(Schema):
+class TicketOut(Plain):
     code: str
     performance_id: int
     event: str
@@ -93,7 +94,7 @@ class TicketOut(Schema):
     status: str
 
 
-class OrderOut(Schema):
+class OrderOut(Plain):
     number: str
     status: str
     created_at: datetime
@@ -106,7 +107,7 @@ class OrderOut(Schema):
     tickets_pdf: str
 
 
-class ErrorOut(Schema):
+class ErrorOut(Plain):
     code: str
     message: str
 
@@ -200,7 +201,7 @@ def _checkout(token: str, payload: CheckoutIn, user) -> dict:
     order = checkout.place_order(
         cart=cart, buyer=buyer,
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
-        payment_data=payload.card.dict() if payload.card else {}, expected_total=payload.expected_total, actor=user,
+        payment_data=payload.card.model_dump() if payload.card else {}, expected_total=payload.expected_total, actor=user,
     )
     return _order_out(order, _sold_out(order))
 
