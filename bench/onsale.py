@@ -271,7 +271,7 @@ SERVERS = {
               "--listen", "128", "--so-keepalive"],
     "uwsgi-router": ["uwsgi", "--http", "127.0.0.1:{port}", "--http-keepalive", "--module", "entracte.wsgi:application",
                      "--processes", "{workers}", "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging",
-                     "--need-app", "--lazy-apps", "--listen", "128"],
+                     "--need-app", "--lazy-apps", "--listen", "1024"],
 }
 
 
@@ -308,6 +308,7 @@ def main():
     parser.add_argument("--seats", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread, uwsgi, uwsgi-router)")
     parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--time-limit", type=float, default=120.0)
@@ -321,7 +322,7 @@ def main():
         django_setup(database_url)
         setup = prepare(args.seats)
         print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores")
-        servers = serve(database_url, args.workers, args.port, args.server)
+        servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads)
         results = {}
         try:
             for c in args.concurrency:
