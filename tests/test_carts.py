@@ -86,6 +86,30 @@ def test_sold_out_category(web_pos):
     assert not PerformanceSeat.objects.filter(performance=perf).exclude(state="free").exists()
 
 
+def test_a_category_found_sold_out_answers_at_once_and_sells_again_when_seats_come_back(web_pos):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    perf = factories.performance(factories.hall(factories.seatmap_csv(rows=1, per_row=4)))
+    category, tariff = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk
+    first = _cart(web_pos)
+    carts.add_best_available(cart=first, performance=perf, category_id=category, quantity=4, tariff_id=tariff)
+    with pytest.raises(SoldOut):  # found sold out under the allocation lock
+        carts.add_best_available(cart=_cart(web_pos), performance=perf, category_id=category, quantity=2, tariff_id=tariff)
+    late = _cart(web_pos)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(SoldOut):
+        carts.add_best_available(cart=late, performance=perf, category_id=category, quantity=2, tariff_id=tariff)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1 and "inventory_performanceseat" in statements[0], statements  # one read, no lock
+    # Two seats given back: the next buyer gets them, whatever this process remembered.
+    for item in list(first.items.order_by("id"))[:2]:
+        carts.remove_item(cart=first, item_id=item.pk)
+    assert len(carts.add_best_available(cart=late, performance=perf, category_id=category, quantity=2, tariff_id=tariff)) == 2
+    with pytest.raises(SoldOut):
+        carts.add_best_available(cart=_cart(web_pos), performance=perf, category_id=category, quantity=1, tariff_id=tariff)
+    assert PerformanceSeat.objects.filter(performance=perf, state="held").count() == 4
+
+
 def test_standing_area_sells_against_capacity(web_pos):
     perf = factories.performance(factories.hall(factories.seatmap_csv(rows=0, standing=3, category="b")),
                                  prices={("b", "plein"): "15.00"})

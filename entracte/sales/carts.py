@@ -83,6 +83,8 @@ def add_best_available(*, cart: Cart, performance: Performance, category_id: int
     now = timezone.now()
     _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
+    inventory.check_not_sold_out(performance=performance, category_id=category_id, quantity=quantity,
+                                 channel=cart.point_of_sale.channel, now=now)
     with transaction.atomic():
         ids = inventory.hold_best_available(
             performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,
