@@ -18,6 +18,7 @@ from entracte.sales.errors import CartEmpty, HoldExpired, PriceChanged
 from entracte.sales.models import Order, Payment, Ticket
 from entracte.sales.providers import PaymentDataInvalid, PaymentDeclined
 
+from . import factories
 from .factories import DECLINED_CARD, GOOD_CARD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,6 +47,17 @@ def test_paid_order_with_tickets_payment_audit_and_email(perf, web_pos):
     assert not cart.items.exists()
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
     assert order.secret in mail.outbox[0].body
+
+
+def test_the_confirmation_writes_names_as_they_are_in_text_and_escaped_in_html(web_pos):
+    perf = factories.performance(name="Roméo & Juliette <opéra>")
+    order = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=GOOD_CARD)
+    sent = mail.outbox[-1]
+    html = sent.alternatives[0][0]
+    assert sent.subject == f"Votre commande {order.number} est confirmée"
+    assert sent.body.count("Roméo & Juliette <opéra>, ") == 2 and "&amp;" not in sent.body
+    assert html.count("Roméo &amp; Juliette &lt;opéra&gt;, ") == 2 and "<opéra>" not in html
+    assert "Total payé: 102,00 €" in sent.body and "<strong>102,00 €</strong>" in html
 
 
 def test_ticket_codes_are_long_random_and_distinct(perf, web_pos):

@@ -21,7 +21,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django_tasks import task
+
+from entracte.core.templatetags.entracte import money
+from entracte.core.translated import tr
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +57,26 @@ def _claim_due(limit: int) -> list:
     return [orders[pk] for pk in ids]
 
 
-def confirmation(order) -> EmailMultiAlternatives:
+def confirmation(order, dates: dict | None = None) -> EmailMultiAlternatives:
     """The confirmation email of an order whose tickets are in `order.ticket_list`
-    (selectors.TicketLine)."""
+    (selectors.TicketLine). Each ticket's line is written once, for both the text and the HTML
+    part; `dates`: the performances' dates already written, shared by a batch of emails (a
+    localized date costs more than the rest of a line)."""
+    dates = {} if dates is None else dates
     with translation.override(order.language):
-        context = {"order": order, "tickets": order.ticket_list, "url": order_url(order)}
-        subject = render_to_string("sales/email/order_subject.txt", context).strip()
+        language = translation.get_language()
+
+        def when(starts_at) -> str:
+            key = (starts_at, language)
+            if key not in dates:
+                dates[key] = date_format(timezone.localtime(starts_at), "l j F Y, H:i")
+            return dates[key]
+
+        lines = [f"{tr(t.event_name)}, {when(t.starts_at)} — {t.seat} — {tr(t.tariff_name)} — {money(t.price, order.currency)}"
+                 for t in order.ticket_list]
+        context = {"order": order, "lines": lines, "url": order_url(order),
+                   "order_fee": money(order.order_fee, order.currency), "total": money(order.total, order.currency)}
+        subject = _("Your order %(number)s is confirmed") % {"number": order.number}
         text = render_to_string("sales/email/order.txt", context)
         html = render_to_string("sales/email/order.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
@@ -88,7 +107,8 @@ def send_due_confirmations() -> int:
     handled = 0
     while batch := _claim_due(BATCH):
         orders = [order for order in batch if order.email]  # an anonymous sale at the counter has none
-        _send([confirmation(order) for order in orders], orders)
+        dates: dict = {}
+        _send([confirmation(order, dates) for order in orders], orders)
         handled += len(batch)
     return handled
 
