@@ -66,6 +66,18 @@ def test_ticket_codes_are_long_random_and_distinct(perf, web_pos):
     assert len(set(codes)) == 4 and all(len(c) == 24 for c in codes)
 
 
+def test_the_database_refuses_a_ticket_code_or_order_number_twice(perf, web_pos):
+    from django.db import IntegrityError, transaction
+
+    first = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=GOOD_CARD)
+    second = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=_buyer(), payment_data=GOOD_CARD)
+    one, other = first.tickets.first(), second.tickets.first()
+    for change in (lambda: Ticket.objects.filter(pk=other.pk).update(code=one.code),
+                   lambda: Order.objects.filter(pk=second.pk).update(number=first.number)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            change()
+
+
 def test_declined_card_creates_nothing_and_keeps_the_holds(perf, web_pos):
     cart = _filled_cart(perf, web_pos)
     with pytest.raises(PaymentDeclined):

@@ -60,7 +60,7 @@ class Contact(models.Model):
     KINDS = [(INDIVIDUAL, _("individual")), (ORGANISATION, _("organisation")), (ANONYMOUS, _("anonymous sale"))]
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact", verbose_name=_("account"))
     kind = models.CharField(_("kind"), max_length=12, choices=KINDS, default=INDIVIDUAL)
-    email = models.EmailField(_("email"), db_index=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)  # indexed in Meta (no LIKE-pattern index)
     organisation = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="people",
                                      limit_choices_to={"kind": "organisation"}, verbose_name=_("organisation"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -72,7 +72,7 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(Lower("last_name"), name="contact_last_name_ci")]
+        indexes = [models.Index(Lower("last_name"), name="contact_last_name_ci"), models.Index(fields=["email"], name="contact_email")]
 
     def __str__(self):
         name = self.display_name

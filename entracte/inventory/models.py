@@ -26,13 +26,15 @@ class PerformanceSeat(models.Model):
     state = models.CharField(_("state"), max_length=8, choices=STATES, default=FREE)
     # A held seat belongs to the holder (a cart token) until hold_until. Past that it
     # counts as free everywhere, with no cleanup job needed.
-    hold_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Indexed in Meta: db_index=True also built a LIKE-pattern index on PostgreSQL, which nothing
+    # reads and every claim and sale paid for (docs/performance.md).
+    hold_token = models.CharField(max_length=64, blank=True, default="")
     hold_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("performance seat")
         verbose_name_plural = _("performance seats")
-        indexes = [models.Index(fields=["performance", "category", "state"])]
+        indexes = [models.Index(fields=["performance", "category", "state"]), models.Index(fields=["hold_token"], name="seat_hold_token")]
         constraints = [
             models.UniqueConstraint(fields=["performance", "seat"], name="one_inventory_row_per_seat"),
             models.CheckConstraint(

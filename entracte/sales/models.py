@@ -15,7 +15,9 @@ from . import codes
 class Cart(models.Model):
     """A visitor's basket. Its token is the holder name on the seats it holds."""
 
-    token = models.CharField(max_length=64, unique=True, default=codes.access_secret)
+    # Unique by a constraint, not unique=True: on PostgreSQL that also built a second, LIKE-pattern
+    # index, which nothing reads and every new row paid for (docs/performance.md). Same below.
+    token = models.CharField(max_length=64, default=codes.access_secret)
     point_of_sale = models.ForeignKey(PointOfSale, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when a feature attached codes or reductions (sales/adjustments.py): the cart reads
@@ -25,6 +27,7 @@ class Cart(models.Model):
     class Meta:
         verbose_name = _("cart")
         verbose_name_plural = _("carts")
+        constraints = [models.UniqueConstraint(fields=["token"], name="cart_token_unique")]
 
 
 class CartBundle(models.Model):
@@ -73,7 +76,7 @@ class Order(models.Model):
     ETICKET, PICKUP = "eticket", "pickup"
     DELIVERY_MODES = [(ETICKET, _("E-ticket")), (PICKUP, _("Pick-up at the box office"))]
 
-    number = models.CharField(_("order number"), max_length=16, unique=True, default=codes.order_number)
+    number = models.CharField(_("order number"), max_length=16, default=codes.order_number)  # unique: Meta
     secret = models.CharField(max_length=64, default=codes.access_secret, editable=False)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contact"))
     email = models.EmailField(_("email"), blank=True, help_text=_("Where the tickets are sent; empty for an anonymous sale at the counter."))
@@ -104,6 +107,7 @@ class Order(models.Model):
         ]
         indexes = [models.Index(fields=["id"], condition=Q(confirmation_due=True), name="order_confirmation_due")]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="order_number_unique"),
             models.CheckConstraint(condition=Q(total=models.F("subtotal") - models.F("discount") + models.F("order_fee")),
                                    name="order_total_adds_up_with_discount"),
             models.CheckConstraint(condition=Q(discount__gte=0) & Q(discount__lte=models.F("subtotal")), name="order_discount_within_subtotal"),
@@ -128,7 +132,7 @@ class Ticket(models.Model):
                                    db_default=Decimal("0.00"), help_text=_("Its share of the order's promo reductions."))
     price_source = models.CharField(_("price from"), max_length=16, default=GRID)
     price_ref = models.PositiveIntegerField(null=True, blank=True, help_text=_("The feature's own id (an advantage, a subscription line)."))
-    code = models.CharField(_("ticket code"), max_length=32, unique=True, default=codes.ticket_code)
+    code = models.CharField(_("ticket code"), max_length=32, default=codes.ticket_code)  # unique: Meta
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=VALID)
     created_at = models.DateTimeField(auto_now_add=True)
     scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
@@ -142,6 +146,7 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="ticket_code_unique"),
             # The database itself refuses a second valid ticket for one seat of one performance.
             models.UniqueConstraint(fields=["performance_seat"], condition=Q(status="valid"), name="one_valid_ticket_per_seat"),
             models.CheckConstraint(condition=Q(price__gte=0), name="ticket_price_not_negative"),
