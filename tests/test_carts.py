@@ -55,6 +55,12 @@ def test_expired_hold_counts_as_free_without_cleanup(perf, web_pos):
     assert PerformanceSeat.objects.get(id=ids[0]).hold_token == second.token
     assert not first.items.exists()  # the stale item left the first cart
     assert selectors.cart_view(first).items == []
+    # A cart taking back the seat its own expired hold had: one line, the new one.
+    PerformanceSeat.objects.filter(id__in=ids).update(hold_until=timezone.now() - timedelta(seconds=1))
+    stale_line = second.items.get().pk
+    carts.add_chosen_seats(cart=second, performance=perf, seat_ids=ids, tariff_id=Tariff.objects.get(code="plein").pk)
+    assert [line.pk for line in second.items.all()] != [stale_line] and second.items.count() == 1
+    assert PerformanceSeat.objects.get(id=ids[0]).hold_until > timezone.now()
 
 
 def test_hold_duration_comes_from_the_point_of_sale(perf):

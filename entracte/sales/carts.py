@@ -10,7 +10,7 @@ from django.utils import timezone
 from entracte.catalog import selectors as catalog
 from entracte.catalog.models import Performance, PointOfSale, SeatCategory, Tariff
 from entracte.core.errors import InvalidInput, NotFound
-from entracte.core.rawsql import execute, fetch, in_list
+from entracte.core.rawsql import db, execute, fetch, in_list, param_datetime
 from entracte.inventory import services as inventory
 from entracte.inventory.models import PerformanceSeat
 
@@ -56,16 +56,36 @@ def drop_stale_items(ids: list[int]) -> None:
     execute(f"DELETE FROM sales_cartitem WHERE {which}", params, prepare=True)
 
 
+# PostgreSQL: _attach's three writes as one statement (one round trip instead of three). The
+# insert reads the deletion's count, so the stale lines are gone before the new ones go in
+# (a cart may take back a seat its own expired hold had).
+_ATTACH_ONE_STATEMENT = f"""
+    WITH stale AS (DELETE FROM sales_cartitem WHERE performance_seat_id = ANY(%s) RETURNING 1),
+    items AS (INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id)
+              SELECT %s, %s, seat, %s FROM unnest(CAST(%s AS bigint[])) AS seat
+              WHERE (SELECT count(*) FROM stale) >= 0
+              RETURNING id, performance_seat_id),
+    held AS ({inventory.EXTEND_HOLD_SQL} RETURNING 1)
+    SELECT i.id, i.performance_seat_id, (SELECT count(*) FROM held) FROM items i
+"""
+
+
 def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[CartItem]:
     """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction.
     Hand-written SQL, like the claim it follows (docs/performance.md)."""
-    drop_stale_items(ids)
-    rows = fetch(
-        "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
-        + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
-        [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)], prepare=True,
-    )
-    held = inventory.extend_hold(token=cart.token, until=hold_window(cart, now), now=now)
+    until = hold_window(cart, now)
+    if db().vendor == "postgresql":
+        found = fetch(_ATTACH_ONE_STATEMENT, [ids, cart.pk, performance.pk, tariff_id, ids,
+                                              param_datetime(until), cart.token, param_datetime(now)], prepare=True)
+        rows, held = [(pk, seat) for pk, seat, _held in found], found[0][2]
+    else:
+        drop_stale_items(ids)
+        rows = fetch(
+            "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
+            [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
+        )
+        held = inventory.extend_hold(token=cart.token, until=until, now=now)
     # Raising rolls the whole hold back. A subscription's seats do not count against the
     # limit; counting them apart costs a query, paid only past the limit.
     if held > MAX_SEATS_PER_CART and _loose_seats(cart) > MAX_SEATS_PER_CART:
