@@ -69,9 +69,10 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
     if len(seats) < n:
         return None
     score = scores if scores is not None else {s.id: seat_score(s, centre_x, stage_y) for s in seats}
-    # The best window so far of each kind, as (rounded score, ids): lowest wins, ids break ties.
-    clean: tuple[float, list[int]] | None = None
-    lonely: tuple[float, list[int]] | None = None
+    # The best window so far of each kind: its rounded score and ids; lowest wins, ids break ties.
+    clean_key = lonely_key = math.inf
+    clean: list[int] | None = None
+    lonely: list[int] | None = None
     for run in runs(seats):
         size = len(run)
         if size < n:
@@ -79,20 +80,29 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
         ids = [s.id for s in run]
         values = [score[i] for i in ids]
         window = sum(values[:n])
-        for start in range(size - n + 1):
+        last = size - n
+        for start in range(last + 1):
             if start:
                 window += values[start + n - 1] - values[start - 1]
-            key = round(window, 9)
-            # A window is only built into a candidate when it may beat the best of its kind.
-            if start == 1 or size - start - n == 1:  # it would leave a single seat at one end
-                if lonely is None or key < lonely[0] or (key == lonely[0] and ids[start:start + n] < lonely[1]):
-                    lonely = (key, ids[start:start + n])
-            elif clean is None or key < clean[0] or (key == clean[0] and ids[start:start + n] < clean[1]):
-                clean = (key, ids[start:start + n])
+            # Most windows cannot win: a sum above the best by more than the rounding is passed
+            # over before it is rounded or built into a candidate (this loop runs under the
+            # category's allocation lock, once per window of every free run).
+            if start == 1 or last - start == 1:  # it would leave a single seat at one end
+                if window > lonely_key + 1e-9:
+                    continue
+                key, candidate = round(window, 9), ids[start:start + n]
+                if key < lonely_key or (key == lonely_key and candidate < lonely):
+                    lonely_key, lonely = key, candidate
+            else:
+                if window > clean_key + 1e-9:
+                    continue
+                key, candidate = round(window, 9), ids[start:start + n]
+                if key < clean_key or (key == clean_key and candidate < clean):
+                    clean_key, clean = key, candidate
     if clean:
-        return clean[1]
+        return clean
     if lonely:
-        return lonely[1]
+        return lonely
     return _nearest_group(seats, n, score) if scatter else None
 
 
