@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +45,14 @@ def _check_quantity(adding: int) -> None:
         raise InvalidInput(InvalidInput.default_message)
 
 
+class Held(NamedTuple):
+    """A cart line a hold just added (what callers of the holds read of it; a model instance
+    per line cost the hold more than its SQL, docs/performance.md)."""
+
+    id: int
+    performance_seat_id: int
+
+
 def hold_window(cart: Cart, now):
     """Until when a seat added to this cart now is held."""
     return now + timedelta(minutes=cart.point_of_sale.hold_minutes)
@@ -70,7 +79,7 @@ _ATTACH_ONE_STATEMENT = f"""
 """
 
 
-def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[CartItem]:
+def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[Held]:
     """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction.
     Hand-written SQL, like the claim it follows (docs/performance.md)."""
     until = hold_window(cart, now)
@@ -90,8 +99,7 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
     # limit; counting them apart costs a query, paid only past the limit.
     if held > MAX_SEATS_PER_CART and _loose_seats(cart) > MAX_SEATS_PER_CART:
         raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
-    return [CartItem(id=pk, cart=cart, performance=performance, performance_seat_id=seat, tariff_id=tariff_id)
-            for pk, seat in sorted(rows)]
+    return [Held(pk, seat) for pk, seat in sorted(rows)]
 
 
 def _loose_seats(cart: Cart) -> int:
@@ -99,7 +107,7 @@ def _loose_seats(cart: Cart) -> int:
 
 
 def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
-                       tariff_id: int) -> list[CartItem]:
+                       tariff_id: int) -> list[Held]:
     now = timezone.now()
     _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
@@ -113,7 +121,7 @@ def add_best_available(*, cart: Cart, performance: Performance, category_id: int
         return _attach(cart, performance, ids, tariff_id, now)
 
 
-def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff_id: int) -> list[CartItem]:
+def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff_id: int) -> list[Held]:
     now = timezone.now()
     seat_ids = sorted(set(seat_ids))
     _check_quantity(len(seat_ids))
