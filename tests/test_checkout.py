@@ -120,23 +120,23 @@ def test_expired_hold_is_refused_and_released(perf, web_pos):
 
 def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_pos):
     """If another buyer took the seats after our hold ran out, the order is not created."""
-    from entracte.inventory import services as inventory
-
     cart = _filled_cart(perf, web_pos)
     ids = list(PerformanceSeat.objects.filter(hold_token=cart.token).values_list("id", flat=True))
-    original = inventory.mark_sold
+    original = checkout._authorize_all
 
-    def thief(**kwargs):  # the competing write lands between payment and sale
-        PerformanceSeat.objects.filter(id__in=ids).update(hold_token="someone-else")
-        return original(**kwargs)
+    def thief(*args, **kwargs):  # the competing write lands between payment and sale
+        authorized = original(*args, **kwargs)
+        PerformanceSeat.objects.filter(id__in=ids[:1]).update(hold_token="someone-else")
+        return authorized
 
-    inventory.mark_sold = thief
+    checkout._authorize_all = thief
     try:
         with pytest.raises(HoldExpired):
             checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
     finally:
-        inventory.mark_sold = original
+        checkout._authorize_all = original
     assert not Order.objects.exists() and not Ticket.objects.exists() and not Payment.objects.exists()
+    assert list(PerformanceSeat.objects.filter(id__in=ids).order_by("id").values_list("state", flat=True)) == ["held", "held"]
 
 
 def test_pdf_names_the_performance_and_every_seat(perf, web_pos):

@@ -9,7 +9,13 @@ from .rawsql import insert
 
 
 def record(*, action: str, obj=None, object_type: str = "", object_id="", actor=None, channel: str = "", data: dict | None = None) -> None:
-    insert([AuditEntry(**_row(action, obj, object_type, object_id, actor, channel, data))])
+    insert([entry(action=action, obj=obj, object_type=object_type, object_id=object_id, actor=actor, channel=channel, data=data)])
+
+
+def entry(*, action: str, obj=None, object_type: str = "", object_id="", actor=None, channel: str = "",
+          data: dict | None = None) -> AuditEntry:
+    """The audit row record() writes, unsaved: for a service that writes it with others at once."""
+    return AuditEntry(**_row(action, obj, object_type, object_id, actor, channel, data))
 
 
 def record_many(*, action: str, objects: Iterable, actor=None, channel: str = "", data: dict | None = None) -> None:

@@ -6,6 +6,7 @@ give, identically on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from datetime import datetime, timezone as dt_timezone
@@ -106,6 +107,23 @@ def in_list(column: str, values) -> tuple[str, list]:
     return f"{column} IN ({placeholders(values)})", values
 
 
+def _rows(objs: list, skip: tuple[str, ...] = ()) -> tuple[list, list[list]]:
+    """The columns of unsaved instances of one model (but the primary key and `skip`) and each
+    instance's values, prepared as the ORM prepares them for an INSERT (defaults, auto_now_add,
+    JSON, decimals)."""
+    connection = db()
+    fields = [f for f in objs[0]._meta.concrete_fields if not f.primary_key and f.column not in skip]
+    return fields, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+
+
+def _saved(objs: list, pks) -> list:
+    # RETURNING gives rows in insertion order on PostgreSQL and SQLite for a single VALUES list.
+    for obj, pk in zip(objs, pks):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, "default"
+    return objs
+
+
 def insert(objs: list) -> list:
     """INSERT unsaved model instances of one model in one statement and set their primary keys.
 
@@ -118,15 +136,43 @@ def insert(objs: list) -> list:
         return objs
     meta = objs[0]._meta
     connection = db()
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields, rows = _rows(objs)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
            f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) VALUES "
            + ", ".join([row] * len(objs)) + f" RETURNING {connection.ops.quote_name(meta.pk.column)}")
-    pks = [r[0] for r in fetch(sql, params, prepare=True)]
-    # RETURNING gives rows in insertion order on PostgreSQL and SQLite for a single VALUES list.
-    for obj, pk in zip(objs, pks):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, "default"
-    return objs
+    return _saved(objs, [r[0] for r in fetch(sql, [v for values in rows for v in values], prepare=True)])
+
+
+def insert_part(objs: list, *, source: str, links: dict[str, str] | None = None, where: str = "") -> tuple[str, list]:
+    """The INSERT of unsaved instances of one model as a part of a larger statement (a
+    data-modifying CTE, PostgreSQL only): `INSERT … SELECT … FROM source … RETURNING pk`, one
+    row per instance and row of `source`. `links`: columns whose value is an SQL expression
+    over `source` (e.g. {"order_id": "o.id"}: the id the statement's order got); the other
+    values are the instances' own, prepared as insert() prepares them, each cast to its
+    column's type. Give the primary keys back to the instances with `saved()`."""
+    links = links or {}
+    meta = objs[0]._meta
+    connection = db()
+    quote = connection.ops.quote_name
+    fields, rows = _rows(objs, skip=tuple(links))
+    values = ", ".join([f"({_casts(type(objs[0]), tuple(links), connection.vendor)})"] * len(objs))
+    columns = [*links, *(f.column for f in fields)]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+           f"SELECT {''.join(expr + ', ' for expr in links.values())}v.* FROM {source} CROSS JOIN (VALUES {values}) AS v"
+           + (f" WHERE {where}" if where else "") + f" RETURNING {quote(meta.pk.column)}")
+    return sql, [v for row in rows for v in row]
+
+
+@functools.lru_cache(maxsize=64)
+def _casts(model, skip: tuple[str, ...], vendor: str) -> str:
+    """"CAST(%s AS <type>), …" for the columns _rows() gives: column types are the models'
+    (building them cost 150 us a model, more than the statement's round trip)."""
+    connection = db()
+    return ", ".join(f"CAST(%s AS {f.db_type(connection)})"
+                     for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip)
+
+
+def saved(objs: list, pks) -> list:
+    """Give instances written by an insert_part() their primary keys, in their order."""
+    return _saved(objs, sorted(pks))

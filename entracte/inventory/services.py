@@ -188,10 +188,14 @@ def release(*, ids: list[int], token: str) -> int:
                    "WHERE state = 'held' AND hold_token = %s", [token], ids)
 
 
+# Turns a holder's unexpired holds into sales; parameters: token, now (then the ids' condition).
+MARK_SOLD_SQL = (f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL "
+                 "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s")
+
+
 def mark_sold(*, ids: list[int], token: str, now: datetime) -> int:
     """Turn the holder's unexpired holds into sales. The caller checks the row count."""
-    return _update(f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL "
-                   "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s", [token, param_datetime(now)], ids)
+    return _update(MARK_SOLD_SQL, [token, param_datetime(now)], ids)
 
 
 def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:

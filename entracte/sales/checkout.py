@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from entracte.core import audit
 from entracte.core.money import Money
-from entracte.core.rawsql import execute, insert
+from entracte.core.rawsql import execute
 from django.utils.translation import gettext as _
 
 from entracte.core.errors import InvalidInput, NotFound
@@ -29,7 +29,7 @@ from entracte.customers.models import Contact
 from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import services as inventory
 
-from . import adjustments, bundles, emails, selectors
+from . import adjustments, bundles, emails, selectors, writes
 from .carts import remove_bundle
 from .errors import CartEmpty, HoldExpired, PriceChanged, SalesClosed
 from .models import Cart, CartItem, Order, Payment, Ticket
@@ -159,37 +159,36 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
     authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
     try:
         with transaction.atomic():
-            if inventory.mark_sold(ids=seat_ids, token=cart.token, now=timezone.now()) != len(seat_ids):
-                raise HoldExpired()
-            order, = insert([Order(
+            order = Order(
                 contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
                 subtotal=quote.subtotal, discount=quote.discount, order_fee=quote.order_fee, total=quote.total,
                 delivery_mode=delivery_mode,
                 language=buyer.language, created_by=staff, confirmation_due=bool(buyer.email),
-            )])
-            tickets = insert([
+            )
+            tickets = [
                 Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
                        category_id=item.category_id, tariff_id=item.tariff_id, price=priced[item.id].net,
                        discount=priced[item.id].discount, price_source=item.price_source, price_ref=item.price_ref)
                 for item in view.items
-            ])
+            ]
+            if not writes.sell(seat_ids=seat_ids, token=cart.token, now=timezone.now(), order=order, tickets=tickets):
+                raise HoldExpired()
             sold = list(zip(tickets, view.items))
             bundles.sold(order=order, sold_lines=sold, actor=actor)
             adjustments.placed(order=order, cart=cart, view=view, sold=sold, actor=actor)
             for provider, result in authorized:
                 if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
                     provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)
-            if authorized:
-                insert([Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
+            payments = [Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
                                 reference=result.reference, amount=result.amount.amount, currency=quote.currency,
                                 created_by=staff)
-                        for provider, result in authorized])
-            execute("DELETE FROM sales_cartitem WHERE cart_id = %s", [cart.pk], prepare=True)
+                        for provider, result in authorized]
+            writes.record(cart_id=cart.pk, payments=payments, entry=audit.entry(
+                action="order.placed", obj=order, actor=actor, channel=channel,
+                data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
+                      "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]}))
             if any(item.bundle_id for item in view.items):
                 execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
-            audit.record(action="order.placed", obj=order, actor=actor, channel=channel,
-                         data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
-                               "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]})
             if order.confirmation_due:
                 transaction.on_commit(emails.confirmations_due)
     except Exception:
