@@ -71,6 +71,18 @@ def test_hold_duration_comes_from_the_point_of_sale(perf):
     assert timedelta(minutes=2) < until - timezone.now() <= timedelta(minutes=3)
 
 
+def test_a_new_hold_gives_the_whole_cart_one_timer(perf, web_pos):
+    cart = _cart(web_pos)
+    category, tariff = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk
+    first = carts.add_best_available(cart=cart, performance=perf, category_id=category, quantity=2, tariff_id=tariff)
+    earlier = timezone.now() + timedelta(minutes=3)
+    PerformanceSeat.objects.filter(id__in=[h.performance_seat_id for h in first]).update(hold_until=earlier)
+    second = carts.add_best_available(cart=cart, performance=perf, category_id=category, quantity=1, tariff_id=tariff)
+    timers = set(PerformanceSeat.objects.filter(hold_token=cart.token).values_list("hold_until", flat=True))
+    assert len(timers) == 1 and timers.pop() > earlier + timedelta(minutes=5)
+    assert len(first) == 2 and len(second) == 1 and cart.items.count() == 3
+
+
 def test_contingent_seats_are_not_sold_on_an_unauthorized_channel(perf, web_pos):
     vip = factories.contingent()
     ids = list(PerformanceSeat.objects.filter(performance=perf, seat__row="A").values_list("id", flat=True))

@@ -74,7 +74,7 @@ _ATTACH_ONE_STATEMENT = f"""
               SELECT %s, %s, seat, %s FROM unnest(CAST(%s AS bigint[])) AS seat
               WHERE (SELECT count(*) FROM stale) >= 0
               RETURNING id, performance_seat_id),
-    held AS ({inventory.EXTEND_HOLD_SQL} RETURNING 1)
+    held AS ({inventory.EXTEND_HOLD_SQL} AND NOT id = ANY(%s) RETURNING 1)
     SELECT i.id, i.performance_seat_id, (SELECT count(*) FROM held) FROM items i
 """
 
@@ -84,9 +84,11 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
     Hand-written SQL, like the claim it follows (docs/performance.md)."""
     until = hold_window(cart, now)
     if db().vendor == "postgresql":
+        # The seats just claimed already hold until `until`: updating them again would make
+        # PostgreSQL check each one's foreign keys (a row this transaction wrote) for nothing.
         found = fetch(_ATTACH_ONE_STATEMENT, [ids, cart.pk, performance.pk, tariff_id, ids,
-                                              param_datetime(until), cart.token, param_datetime(now)], prepare=True)
-        rows, held = [(pk, seat) for pk, seat, _held in found], found[0][2]
+                                              param_datetime(until), cart.token, param_datetime(now), ids], prepare=True)
+        rows, held = [(pk, seat) for pk, seat, _held in found], found[0][2] + len(ids)
     else:
         drop_stale_items(ids)
         rows = fetch(
