@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onsale import CARD, django_setup, prepare  # noqa: E402
-from pgcluster import cluster  # noqa: E402
+from inprocess import application, database, profiled  # noqa: E402
+from inprocess import backend_cpu as backend_clock  # noqa: E402
+from onsale import CARD, prepare  # noqa: E402
 
 
 def main():
@@ -33,49 +36,23 @@ def main():
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the statements of the last hold and checkout")
     args = parser.parse_args()
-    with cluster(port=25434) as url:
-        import os
-        import subprocess
-        import tempfile
-
-        # As in production: the emails go to the task worker (measured apart below), to files.
-        os.environ.update(ENTRACTE_TASKS="database", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-                          ENTRACTE_VAR_DIR=tempfile.mkdtemp(prefix="entracte-hotpath-var."))
-
-        subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", "CREATE DATABASE entracte_bench"],
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        django_setup(url)
-        from django.conf import settings
-
-        settings.ALLOWED_HOSTS = ["*"]
+    # As in production: the emails go to the task worker (measured apart below), to files.
+    os.environ.update(ENTRACTE_TASKS="database", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                      ENTRACTE_VAR_DIR=tempfile.mkdtemp(prefix="entracte-hotpath-var."))
+    with database(port=25434):
         setup = prepare(max(2000, args.orders * 2 + 100))
         from django.db import connection, reset_queries
         from django.test import RequestFactory
 
-        from entracte.wsgi import application
-
-        application.tidy_connections = lambda: None  # as the test client: one connection throughout
-        factory = RequestFactory()
+        call, factory = application(), RequestFactory()
 
         def post(url, data):
-            answer = {}
-            environ = factory.post(url, data, content_type="application/json").environ
-            content = b"".join(application(environ, lambda status, headers: answer.update(status=int(status[:3]))))
-            return answer["status"], content
+            return call(factory.post(url, data, content_type="application/json").environ)
 
         token = json.loads(post("/api/carts", "{}")[1])["token"]
         hold_url, checkout_url = f"/api/carts/{token}/best-available", f"/api/carts/{token}/checkout"
         checkout_body = json.dumps({"email": "bench@example.org", "card": CARD})
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
-
-        def backend_cpu() -> float:
-            """CPU seconds PostgreSQL's backend for this connection has used (Linux /proc; same machine)."""
-            with open(f"/proc/{backend}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        backend_cpu = backend_clock()
 
         def one_order(stats):
             body = json.dumps({"performance_id": setup["performance"], "category_id": random.choice(setup["categories"]),
@@ -95,16 +72,9 @@ def main():
             one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})
         stats = {"hold": 0.0, "checkout": 0.0, "hold_sql": 0, "checkout_sql": 0}
         pg_before = backend_cpu()
-        profiler = None
-        if args.profile:
-            import cProfile
-
-            profiler = cProfile.Profile(time.process_time)
-            profiler.enable()
-        for _ in range(args.orders):
-            one_order(stats)
-        if profiler:
-            profiler.disable()
+        with profiled(args.profile, sort="cumulative", top=70):
+            for _ in range(args.orders):
+                one_order(stats)
         n = args.orders
         pg = backend_cpu() - pg_before
         print(f"{n} orders in-process: hold {stats['hold'] / n * 1000:.2f} ms CPU, {stats['hold_sql'] / n:.1f} SQL; "
@@ -141,10 +111,6 @@ def main():
         t0 = time.process_time()
         sent = send_due_confirmations.call()
         print(f"confirmation emails: {sent} orders, {(time.process_time() - t0) / max(sent, 1) * 1000:.2f} ms CPU per order")
-        if profiler:
-            import pstats
-
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
         connection.close()
 
 

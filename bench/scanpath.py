@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onsale import django_setup, prepare  # noqa: E402
-from pgcluster import cluster  # noqa: E402
+from inprocess import application, database, profiled  # noqa: E402
+from inprocess import backend_cpu as backend_clock  # noqa: E402
+from onsale import prepare  # noqa: E402
 from scan import sell_everything  # noqa: E402
 
 
@@ -33,65 +32,33 @@ def main():
     parser.add_argument("--seats", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    with cluster(port=25436) as url:
-        subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", "CREATE DATABASE entracte_bench"],
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        django_setup(url)
-        from django.conf import settings
-
-        settings.ALLOWED_HOSTS = ["*"]
+    with database(port=25436):
         setup = prepare(args.seats)
         codes, token, gates = sell_everything(setup)
         from django.db import connection
         from django.test import RequestFactory
 
-        from entracte.wsgi import application
-
-        application.tidy_connections = lambda: None  # as the test client: one connection throughout
-        factory = RequestFactory()
+        scan, factory = application(), RequestFactory()
 
         def environ(code: str) -> dict:
             body = json.dumps({"performance_id": setup["performance"], "code": code, "gate_id": gates[0]})
             return factory.post("/api/access/scan", body, content_type="application/json",
                                 HTTP_AUTHORIZATION=f"Bearer {token}").environ
 
-        def scan(env) -> tuple[int, bytes]:
-            answer = {}
-            content = b"".join(application(env, lambda status, headers: answer.update(status=int(status[:3]))))
-            return answer["status"], content
-
         for i in range(300):  # warm up: connection, prepared statements, caches
             scan(environ(f"WARMUP{i:06d}"))
         readings = [environ(code) for code in codes + codes[: len(codes) // 2]]  # built before the clock starts
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
+        backend_cpu = backend_clock()
 
-        def backend_cpu() -> float:
-            with open(f"/proc/{backend}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-        profiler = None
-        if args.profile:
-            import cProfile
-
-            profiler = cProfile.Profile(time.process_time)
-            profiler.enable()
-        pg_before, t0 = backend_cpu(), time.process_time()
-        for env in readings:
-            status, content = scan(env)
-            if status != 200:
-                raise SystemExit(f"scan: {status} {content[:200]}")
-        app, pg = time.process_time() - t0, backend_cpu() - pg_before
-        if profiler:
-            profiler.disable()
         n = len(readings)
-        print(f"{n} scans in-process: app {app / n * 1000:.3f} ms CPU, PostgreSQL {pg / n * 1000:.3f} ms CPU per scan")
-        if profiler:
-            import pstats
-
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+        with profiled(args.profile):
+            pg_before, t0 = backend_cpu(), time.process_time()
+            for env in readings:
+                status, content = scan(env)
+                if status != 200:
+                    raise SystemExit(f"scan: {status} {content[:200]}")
+            app, pg = time.process_time() - t0, backend_cpu() - pg_before
+            print(f"{n} scans in-process: app {app / n * 1000:.3f} ms CPU, PostgreSQL {pg / n * 1000:.3f} ms CPU per scan")
         connection.close()
 
 
