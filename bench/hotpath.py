@@ -72,7 +72,7 @@ def main():
             one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})
         stats = {"hold": 0.0, "checkout": 0.0, "hold_sql": 0, "checkout_sql": 0}
         pg_before = backend_cpu()
-        with profiled(args.profile, sort="cumulative", top=70):
+        with profiled(args.profile, sort=os.environ.get("PROFILE_SORT", "cumulative"), top=70):
             for _ in range(args.orders):
                 one_order(stats)
         n = args.orders

@@ -70,6 +70,24 @@ def test_renaming_a_tariff_shows_in_the_cart_at_once(perf, web_pos):
     assert selectors.cart_view(cart).items[0].tariff_name["fr"] == "Tarif réduit"
 
 
+def test_a_place_added_after_the_places_were_cached_is_offered(perf, web_pos, settings):
+    from entracte.catalog.models import Seat
+    from entracte.inventory.models import PerformanceSeat
+
+    settings.ENTRACTE_CATALOGUE_CACHE_SECONDS = 600
+    category = SeatCategory.objects.get(code="a")
+    _hold(carts.create_cart(point_of_sale=web_pos), perf)  # the performance's places are cached now
+    existing = PerformanceSeat.objects.filter(performance=perf, category=category).first()
+    # Added as another process would: no signal reaches this process's cache (bulk_create sends none).
+    [seat] = Seat.objects.bulk_create([Seat(area=existing.area, row="Z", number="1", position=1, x=0, y=90,
+                                            category=category)])
+    [added] = PerformanceSeat.objects.bulk_create([PerformanceSeat(performance=perf, seat=seat, area=existing.area,
+                                                                   category=category)])
+    PerformanceSeat.objects.filter(performance=perf, category=category).exclude(pk=added.pk).update(state="sold")
+    held = _hold(carts.create_cart(point_of_sale=web_pos), perf)
+    assert [h.performance_seat_id for h in held] == [added.pk]
+
+
 def test_lean_insert_stores_what_the_orm_would():
     actor = User.objects.create_user(email="staff@example.org", password="x", is_staff=True)
     before = timezone.now()

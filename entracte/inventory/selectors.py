@@ -91,9 +91,11 @@ def free_places(*, performance: Performance, category_id: int, channel: SalesCha
     from places()."""
     ids = [row[0] for row in fetch(FREE_IDS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)]
     known = places(performance)
-    if not all(pk in known.seats for pk in ids):  # places added since they were cached
+    try:
+        return list(map(known.seats.__getitem__, ids)), known.scores
+    except KeyError:  # places added since they were cached
         known = places(performance, fresh=True)
-    return [known.seats[pk] for pk in ids], known.scores
+        return [known.seats[pk] for pk in ids], known.scores
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,
