@@ -103,6 +103,34 @@ def test_lean_insert_stores_what_the_orm_would():
     assert stored.created_at.tzinfo is not None
 
 
+def test_the_sale_s_writes_store_what_the_instances_hold(perf, web_pos):
+    """sales/writes.py (one statement per group on PostgreSQL, steps on SQLite): every column of
+    the order, its tickets, payment and audit row reads back as the instance had it."""
+    from entracte.core.models import AuditEntry
+    from entracte.customers.services import guest_contact
+    from entracte.sales import checkout
+    from entracte.sales.models import Payment
+
+    from .factories import GOOD_CARD
+
+    cart = carts.create_cart(point_of_sale=web_pos)
+    carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(perf.pk),
+                             category_id=SeatCategory.objects.get(code="a").pk, quantity=2,
+                             tariff_id=Tariff.objects.get(code="reduit").pk)
+    buyer = checkout.Buyer(contact=guest_contact(email="writes@example.org"), email="writes@example.org", language="de")
+    order = checkout.place_order(cart=cart, buyer=buyer, payment_data=GOOD_CARD)
+    written = [order, *(ticket for ticket, _line in order.sold)]
+    written += list(Payment.objects.filter(order=order)) + [AuditEntry.objects.get(action="order.placed", object_id=str(order.pk))]
+    for instance in written[:3]:
+        stored = type(instance).objects.get(pk=instance.pk)
+        for field in instance._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(instance, field.attname), (type(instance).__name__, field.name)
+    payment, entry = written[3:]
+    assert payment.order_id == order.pk and payment.amount == order.total and payment.contact_id == buyer.contact.pk
+    assert entry.object_type == "sales.order" and entry.data["tickets"] == 2 and entry.data["total"] == str(order.total)
+    assert order.language == "de" and order.confirmation_due and all(t.order_id == order.pk for t, _l in order.sold)
+
+
 def test_lean_insert_keeps_decimals_exact_and_pks_in_order(perf, web_pos):
     from entracte.customers.models import Contact
     from entracte.sales.models import Order
