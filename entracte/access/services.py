@@ -52,7 +52,7 @@ def normalise(code: str) -> str:
     code = str(code)
     if code.isascii() and code.isalnum():  # what a scanner reads: nothing to take out
         return code.upper()[:MAX_CODE]
-    return "".join(ch for ch in str(code).upper() if ch.isalnum())[:MAX_CODE]
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:MAX_CODE]
 
 
 _CLAIM = ("UPDATE sales_ticket SET scanned_at = %(now)s, scanned_gate_id = %(gate)s WHERE code = %(code)s "

@@ -59,6 +59,12 @@ def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
     return result
 
 
+def too_few(seats: Sequence[FreeSeat], n: int) -> bool:
+    """No allocation of n seats among these: the one rule of "sold out" for best available,
+    which best_available() (with scatter) and a sold-out check without the lock both apply."""
+    return len(seats) < n
+
+
 def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0,
                    scatter: bool = True, scores: Mapping[int, float] | None = None) -> list[int] | None:
     """Ids of the n seats to allocate, or None when fewer than n are free (or, with
@@ -66,7 +72,7 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
     id, if the caller keeps them (they depend on the hall only)."""
     if n <= 0:
         raise ValueError("n must be positive")
-    if len(seats) < n:
+    if too_few(seats, n):
         return None
     score = scores if scores is not None else {s.id: seat_score(s, centre_x, stage_y) for s in seats}
     # The best window so far of each kind: its rounded score and ids; lowest wins, ids break ties.

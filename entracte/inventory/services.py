@@ -14,7 +14,7 @@ from entracte.core.locking import advisory_lock, advisory_locks
 from entracte.core.rawsql import execute, in_list, param_datetime
 
 from . import selectors
-from .allocation import allocate_group, best_available, key_of
+from .allocation import allocate_group, best_available, key_of, too_few
 from .errors import NoBlockFree, SeatNotForSale, SeatUnavailable, SoldOut
 from .models import PerformanceSeat
 
@@ -90,7 +90,7 @@ def check_not_sold_out(*, performance: Performance, category_id: int, quantity: 
     if key not in _sold_out:
         return
     free, _scores = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
-    if len(free) < quantity:
+    if too_few(free, quantity):
         raise SoldOut()
     _sold_out.discard(key)
 
