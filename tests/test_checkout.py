@@ -76,6 +76,14 @@ def test_the_database_refuses_a_ticket_code_or_order_number_twice(perf, web_pos)
                    lambda: Order.objects.filter(pk=second.pk).update(number=first.number)):
         with pytest.raises(IntegrityError), transaction.atomic():
             change()
+    # A form (the admin's ticket page) says it in words, in the staff's language.
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    other.code = one.code
+    with translation.override("fr"), pytest.raises(ValidationError) as refused:
+        other.full_clean()
+    assert refused.value.messages == ["Un autre billet a déjà ce code."]
 
 
 def test_declined_card_creates_nothing_and_keeps_the_holds(perf, web_pos):

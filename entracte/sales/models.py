@@ -107,7 +107,8 @@ class Order(models.Model):
         ]
         indexes = [models.Index(fields=["id"], condition=Q(confirmation_due=True), name="order_confirmation_due")]
         constraints = [
-            models.UniqueConstraint(fields=["number"], name="order_number_unique"),
+            models.UniqueConstraint(fields=["number"], name="order_number_unique",
+                                    violation_error_message=_("Another order already has this number.")),
             models.CheckConstraint(condition=Q(total=models.F("subtotal") - models.F("discount") + models.F("order_fee")),
                                    name="order_total_adds_up_with_discount"),
             models.CheckConstraint(condition=Q(discount__gte=0) & Q(discount__lte=models.F("subtotal")), name="order_discount_within_subtotal"),
@@ -146,7 +147,8 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="ticket_code_unique"),
+            models.UniqueConstraint(fields=["code"], name="ticket_code_unique",
+                                    violation_error_message=_("Another ticket already has this code.")),
             # The database itself refuses a second valid ticket for one seat of one performance.
             models.UniqueConstraint(fields=["performance_seat"], condition=Q(status="valid"), name="one_valid_ticket_per_seat"),
             models.CheckConstraint(condition=Q(price__gte=0), name="ticket_price_not_negative"),
