@@ -16,7 +16,10 @@ class PerformanceSeat(models.Model):
         (SOLD, _("sold")),
         (BLOCKED, _("blocked")),
     ]
-    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="inventory", verbose_name=_("performance"))
+    # No index of its own: the unique (performance, seat) and the (performance, category) index
+    # both start with it.
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="inventory",
+                                    verbose_name=_("performance"), db_index=False)
     # Null for a place in a standing area: standing areas sell against their capacity,
     # one row per place, so every rule below works the same for them.
     seat = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("seat"))
@@ -26,15 +29,18 @@ class PerformanceSeat(models.Model):
     state = models.CharField(_("state"), max_length=8, choices=STATES, default=FREE)
     # A held seat belongs to the holder (a cart token) until hold_until. Past that it
     # counts as free everywhere, with no cleanup job needed.
-    # Indexed in Meta: db_index=True also built a LIKE-pattern index on PostgreSQL, which nothing
-    # reads and every claim and sale paid for (docs/performance.md).
+    # state, hold_token and hold_until change at every claim and sale, so no index holds them:
+    # an update that changes no indexed column is a HOT update on PostgreSQL, written in the
+    # heap page alone, where one touching an indexed column writes a new entry in every index
+    # of the table (docs/performance.md). Seats are found by performance and category, or by
+    # id (a cart's lines name their seats), never by holder.
     hold_token = models.CharField(max_length=64, blank=True, default="")
     hold_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("performance seat")
         verbose_name_plural = _("performance seats")
-        indexes = [models.Index(fields=["performance", "category", "state"]), models.Index(fields=["hold_token"], name="seat_hold_token")]
+        indexes = [models.Index(fields=["performance", "category"], name="seat_performance_category")]
         constraints = [
             models.UniqueConstraint(fields=["performance", "seat"], name="one_inventory_row_per_seat"),
             models.CheckConstraint(

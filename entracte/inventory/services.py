@@ -172,15 +172,14 @@ def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChann
     return ids
 
 
-# Moves a holder's unexpired holds to a new expiry; parameters: until, token, now.
+# Moves a holder's unexpired holds to a new expiry; parameters: until, token, now. The caller
+# adds which seats: no index reads hold_token (models.PerformanceSeat), so seats are named by id.
 EXTEND_HOLD_SQL = f"UPDATE {_TABLE} SET hold_until = %s WHERE hold_token = %s AND state = 'held' AND hold_until >= %s"
 
 
-def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int] | None = None) -> int:
-    """Move the holder's unexpired holds (all of them, or those of `ids`) to `until`; return how many."""
-    sql = EXTEND_HOLD_SQL
-    params = [param_datetime(until), token, param_datetime(now)]
-    return execute(sql, params, prepare=True) if ids is None else _update(sql, params, ids)
+def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int]) -> int:
+    """Move the holder's unexpired holds among `ids` to `until`; return how many."""
+    return _update(EXTEND_HOLD_SQL, [param_datetime(until), token, param_datetime(now)], ids)
 
 
 def release(*, ids: list[int], token: str) -> int:

@@ -65,6 +65,17 @@ def drop_stale_items(ids: list[int]) -> None:
     execute(f"DELETE FROM sales_cartitem WHERE {which}", params, prepare=True)
 
 
+# The seats of a cart's lines: how a cart's holds are found (no index reads hold_token).
+_CART_SEATS = "id IN (SELECT performance_seat_id FROM sales_cartitem WHERE cart_id = %s)"
+
+
+def extend_cart_hold(*, cart: Cart, until, now) -> int:
+    """Move the unexpired holds of the cart's seats to `until` (one timer for the whole cart);
+    return how many."""
+    return execute(f"{inventory.EXTEND_HOLD_SQL} AND {_CART_SEATS}",
+                   [param_datetime(until), cart.token, param_datetime(now), cart.pk], prepare=True)
+
+
 # PostgreSQL: _attach's three writes as one statement (one round trip instead of three). The
 # insert reads the deletion's count, so the stale lines are gone before the new ones go in
 # (a cart may take back a seat its own expired hold had).
@@ -74,7 +85,7 @@ _ATTACH_ONE_STATEMENT = f"""
               SELECT %s, %s, seat, %s FROM unnest(CAST(%s AS bigint[])) AS seat
               WHERE (SELECT count(*) FROM stale) >= 0
               RETURNING id, performance_seat_id),
-    held AS ({inventory.EXTEND_HOLD_SQL} AND NOT id = ANY(%s) RETURNING 1)
+    held AS ({inventory.EXTEND_HOLD_SQL} AND {_CART_SEATS} AND NOT id = ANY(%s) RETURNING 1)
     SELECT i.id, i.performance_seat_id, (SELECT count(*) FROM held) FROM items i
 """
 
@@ -87,7 +98,8 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
         # The seats just claimed already hold until `until`: updating them again would make
         # PostgreSQL check each one's foreign keys (a row this transaction wrote) for nothing.
         found = fetch(_ATTACH_ONE_STATEMENT, [ids, cart.pk, performance.pk, tariff_id, ids,
-                                              param_datetime(until), cart.token, param_datetime(now), ids], prepare=True)
+                                              param_datetime(until), cart.token, param_datetime(now), cart.pk, ids],
+                      prepare=True)
         rows, held = [(pk, seat) for pk, seat, _held in found], found[0][2] + len(ids)
     else:
         drop_stale_items(ids)
@@ -96,7 +108,7 @@ def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int
             + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
             [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
         )
-        held = inventory.extend_hold(token=cart.token, until=until, now=now)
+        held = extend_cart_hold(cart=cart, until=until, now=now)
     # Raising rolls the whole hold back. A subscription's seats do not count against the
     # limit; counting them apart costs a query, paid only past the limit.
     if held > MAX_SEATS_PER_CART and _loose_seats(cart) > MAX_SEATS_PER_CART:

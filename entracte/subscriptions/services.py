@@ -80,7 +80,7 @@ def hold_subscription(*, cart: Cart, product: SubscriptionProduct, selection: Se
                 data["advantage_prices"] = sorted([c, t, str(special.prices[(c, t)])] for c, t in
                                                   {(s.category, s.tariff) for s in priced.seats if s.role != EXTRA})
             bundle = bundles.attach_bundle(cart=cart, kind=KIND, ref=product.pk, source=KIND, seats=seats, data=data)
-            inventory.extend_hold(token=cart.token, until=until, now=now)
+            carts.extend_cart_hold(cart=cart, until=until, now=now)
     except NoBlockFree as exc:
         failed = next(c for c in ordered if lines[c.line].performance_id == exc.details["performance"])
         raise _no_block(offer, selection, failed, lines, cart, now) from None
