@@ -126,8 +126,13 @@ def test_expired_hold_is_refused_and_released(perf, web_pos):
         checkout.place_order(cart=cart, buyer=_buyer(), payment_data=GOOD_CARD)
 
 
-def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_pos):
-    """If another buyer took the seats after our hold ran out, the order is not created."""
+@pytest.mark.parametrize("at_once", [True, False], ids=["sell_and_record", "sell_then_record"])
+def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_pos, monkeypatch, at_once):
+    """If another buyer took the seats after our hold ran out, the order is not created, and
+    the seat still ours is not sold either: whether the sale's writes go as one statement or
+    in a transaction around the features' handlers."""
+    if not at_once:
+        monkeypatch.setattr(checkout, "_nothing_between", lambda **_kw: False)
     cart = _filled_cart(perf, web_pos)
     ids = list(PerformanceSeat.objects.filter(hold_token=cart.token).values_list("id", flat=True))
     original = checkout._authorize_all
@@ -145,6 +150,27 @@ def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_po
         checkout._authorize_all = original
     assert not Order.objects.exists() and not Ticket.objects.exists() and not Payment.objects.exists()
     assert list(PerformanceSeat.objects.filter(id__in=ids).order_by("id").values_list("state", flat=True)) == ["held", "held"]
+
+
+def test_only_an_order_with_nothing_to_check_is_written_at_once(perf, web_pos):
+    """The one-statement sale is for orders no feature needs to see inside the transaction: a
+    bundle (a subscription), a cart with codes (adjusted) or an advantage's price, or a
+    provider moving money in the transaction (the balance) take the transaction."""
+    from entracte.sales import selectors
+    from entracte.sales.providers import get_provider
+
+    cart = _filled_cart(perf, web_pos)
+    view = selectors.cart_view(cart)
+    card = [(get_provider("demo_card"), None)]
+    assert checkout._nothing_between(cart=cart, view=view, authorized=card)
+    assert checkout._nothing_between(cart=cart, view=view, authorized=[])
+    assert not checkout._nothing_between(cart=cart, view=view, authorized=[(get_provider("balance"), None)])
+    view.items[0].bundle_id = 1
+    assert not checkout._nothing_between(cart=cart, view=view, authorized=card)
+    view.items[0].bundle_id, view.items[0].price_source = None, "advantage"
+    assert not checkout._nothing_between(cart=cart, view=view, authorized=card)
+    view.items[0].price_source, cart.adjusted = "grid", True
+    assert not checkout._nothing_between(cart=cart, view=view, authorized=card)
 
 
 def test_pdf_names_the_performance_and_every_seat(perf, web_pos):

@@ -103,16 +103,20 @@ def test_lean_insert_stores_what_the_orm_would():
     assert stored.created_at.tzinfo is not None
 
 
-def test_the_sale_s_writes_store_what_the_instances_hold(perf, web_pos):
-    """sales/writes.py (one statement per group on PostgreSQL, steps on SQLite): every column of
-    the order, its tickets, payment and audit row reads back as the instance had it."""
+@pytest.mark.parametrize("at_once", [True, False], ids=["sell_and_record", "sell_then_record"])
+def test_the_sale_s_writes_store_what_the_instances_hold(perf, web_pos, monkeypatch, at_once):
+    """sales/writes.py (on PostgreSQL one statement, or one per group of writes around the
+    features' handlers; steps on SQLite): every column of the order, its tickets, payment and
+    audit row reads back as the instance had it, and the cart's lines are gone."""
     from entracte.core.models import AuditEntry
     from entracte.customers.services import guest_contact
     from entracte.sales import checkout
-    from entracte.sales.models import Payment
+    from entracte.sales.models import CartItem, Payment
 
     from .factories import GOOD_CARD
 
+    if not at_once:
+        monkeypatch.setattr(checkout, "_nothing_between", lambda **_kw: False)
     cart = carts.create_cart(point_of_sale=web_pos)
     carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(perf.pk),
                              category_id=SeatCategory.objects.get(code="a").pk, quantity=2,
@@ -129,6 +133,7 @@ def test_the_sale_s_writes_store_what_the_instances_hold(perf, web_pos):
     assert payment.order_id == order.pk and payment.amount == order.total and payment.contact_id == buyer.contact.pk
     assert entry.object_type == "sales.order" and entry.data["tickets"] == 2 and entry.data["total"] == str(order.total)
     assert order.language == "de" and order.confirmation_due and all(t.order_id == order.pk for t, _l in order.sold)
+    assert not CartItem.objects.filter(cart=cart).exists()
 
 
 def test_lean_insert_keeps_decimals_exact_and_pks_in_order(perf, web_pos):

@@ -44,12 +44,17 @@ def promo_discounts(*, cart, items, now):
     return [t.discount() for t in terms if rules.promo_refusal(t, buyer=None, channel=channel, now=now) is None]
 
 
-@adjustments.on_placed
+def _wanted(*, cart, view) -> bool:
+    """An order to check: seats at an advantage's price, a subscription bought with an
+    advantage, or codes entered in the cart (`adjusted`)."""
+    return (cart.adjusted or any(line.price_source == SOURCE for line in view.items)
+            or any(b["data"].get("advantage") for b in view.bundles))
+
+
+@adjustments.on_placed(when=_wanted)
 def check_and_consume(*, order, cart, view, sold, actor=None):
     seats = [(ticket, line) for ticket, line in sold if line.price_source == SOURCE]
     packs = [b for b in view.bundles if b["data"].get("advantage")]
-    if not seats and not packs and not cart.adjusted:
-        return
     now = timezone.now()
     channel = cart.point_of_sale.channel_id
     codes = selectors.codes_of_cart(cart)

@@ -187,9 +187,11 @@ def release(*, ids: list[int], token: str) -> int:
                    "WHERE state = 'held' AND hold_token = %s", [token], ids)
 
 
+# A holder's unexpired holds; parameters: token, now.
+HELD_BY_SQL = "state = 'held' AND hold_token = %s AND hold_until >= %s"
+SELL_SQL = f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL"
 # Turns a holder's unexpired holds into sales; parameters: token, now (then the ids' condition).
-MARK_SOLD_SQL = (f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL "
-                 "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s")
+MARK_SOLD_SQL = f"{SELL_SQL} WHERE {HELD_BY_SQL}"
 
 
 def mark_sold(*, ids: list[int], token: str, now: datetime) -> int:

@@ -23,7 +23,7 @@ from . import pricing
 from .models import Cart
 
 _DISCOUNTS: list[Callable] = []
-_ON_PLACED: list[Callable] = []
+_ON_PLACED: list[tuple[Callable, Callable]] = []
 _ON_CANCELLED: list[Callable] = []
 
 
@@ -33,10 +33,14 @@ def discount_source(fn: Callable) -> Callable:
     return fn
 
 
-def on_placed(fn: Callable) -> Callable:
-    """Register `fn(*, order, cart, view, sold, actor)`."""
-    _ON_PLACED.append(fn)
-    return fn
+def on_placed(*, when: Callable) -> Callable:
+    """Register `fn(*, order, cart, view, sold, actor)`, run for the orders whose cart and
+    view make `when(*, cart, view)` true (the others skip the handler, and with no handler
+    wanted the sale's writes go as one statement: checkout._nothing_between)."""
+    def register(fn: Callable) -> Callable:
+        _ON_PLACED.append((fn, when))
+        return fn
+    return register
 
 
 def on_cancelled(fn: Callable) -> Callable:
@@ -54,9 +58,14 @@ def discounts(*, cart: Cart, items: list, now: datetime) -> list[pricing.Discoun
     return found
 
 
+def placed_wanted(*, cart: Cart, view) -> bool:
+    return any(when(cart=cart, view=view) for _handler, when in _ON_PLACED)
+
+
 def placed(*, order, cart: Cart, view, sold: list, actor=None) -> None:
-    for handler in _ON_PLACED:
-        handler(order=order, cart=cart, view=view, sold=sold, actor=actor)
+    for handler, when in _ON_PLACED:
+        if when(cart=cart, view=view):
+            handler(order=order, cart=cart, view=view, sold=sold, actor=actor)
 
 
 def cancelled(*, order, ticket_ids: list[int], actor=None) -> None:

@@ -195,13 +195,17 @@ def _hold_seats(token: str, payload: ChosenSeatsIn) -> dict:
 
 
 def _checkout(token: str, payload: CheckoutIn, user) -> dict:
-    cart = _cart(token)
+    found = selectors.cart_and_lines(token)
+    if found is None:
+        raise NotFound()
+    cart, line_rows = found
     buyer = checkout.resolve_buyer(user=user, email=payload.email, first_name=payload.first_name,
                                    last_name=payload.last_name, language=payload.language)
     order = checkout.place_order(
         cart=cart, buyer=buyer,
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,
         payment_data=payload.card.model_dump() if payload.card else {}, expected_total=payload.expected_total, actor=user,
+        line_rows=line_rows,
     )
     return _order_out(order, _sold_out(order))
 

@@ -125,13 +125,28 @@ def forget_expired(*, cart: Cart, lines) -> None:
             pass
 
 
+def _nothing_between(*, cart: Cart, view, authorized) -> bool:
+    """No feature has anything to do inside the order's transaction (no bundle to hand over,
+    no advantage or promo code to check, no money moved by a provider in the transaction): the
+    sale's writes may then go as one statement (writes.sell_and_record)."""
+    return (not any(item.bundle_id for item in view.items) and not adjustments.placed_wanted(cart=cart, view=view)
+            and not any(provider.in_transaction for provider, _result in authorized))
+
+
+def _payments(order: Order, buyer: Buyer, authorized, currency: str, staff) -> list[Payment]:
+    return [Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
+                    reference=result.reference, amount=result.amount.amount, currency=currency, created_by=staff)
+            for provider, result in authorized]
+
+
 def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET, payment_method: str = "demo_card",
                 payment_data: dict | None = None, tenders: list[Tender] | None = None,
-                expected_total: Decimal | None = None, actor=None) -> Order:
+                expected_total: Decimal | None = None, actor=None, line_rows: list[tuple] | None = None) -> Order:
     """Sell the cart, paid by one method (`payment_method`) or split between `tenders`.
-    The returned order carries `sold`: (ticket, cart line) pairs."""
+    The returned order carries `sold`: (ticket, cart line) pairs. `line_rows`: the cart's
+    lines as selectors.cart_and_lines read them with the cart, if the caller did."""
     now = timezone.now()
-    view = selectors.cart_view(cart, now)
+    view = selectors.cart_view(cart, now, line_rows)
     if view.expired:
         forget_expired(cart=cart, lines=view.expired)
         raise HoldExpired()
@@ -158,39 +173,46 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
     priced = {line.key: line for line in quote.lines}
     authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
     try:
-        with transaction.atomic():
-            order = Order(
-                contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
-                subtotal=quote.subtotal, discount=quote.discount, order_fee=quote.order_fee, total=quote.total,
-                delivery_mode=delivery_mode,
-                language=buyer.language, created_by=staff, confirmation_due=bool(buyer.email),
-            )
-            tickets = [
-                Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
-                       category_id=item.category_id, tariff_id=item.tariff_id, price=priced[item.id].net,
-                       discount=priced[item.id].discount, price_source=item.price_source, price_ref=item.price_ref)
-                for item in view.items
-            ]
-            if not writes.sell(seat_ids=seat_ids, token=cart.token, now=timezone.now(), order=order, tickets=tickets):
+        order = Order(
+            contact=buyer.contact, email=buyer.email, point_of_sale=cart.point_of_sale, currency=quote.currency,
+            subtotal=quote.subtotal, discount=quote.discount, order_fee=quote.order_fee, total=quote.total,
+            delivery_mode=delivery_mode,
+            language=buyer.language, created_by=staff, confirmation_due=bool(buyer.email),
+        )
+        tickets = [
+            Ticket(order=order, performance_id=item.performance_id, performance_seat_id=item.performance_seat_id,
+                   category_id=item.category_id, tariff_id=item.tariff_id, price=priced[item.id].net,
+                   discount=priced[item.id].discount, price_source=item.price_source, price_ref=item.price_ref)
+            for item in view.items
+        ]
+        sold = list(zip(tickets, view.items))
+        audit_data = {"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
+                      "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]}
+        if _nothing_between(cart=cart, view=view, authorized=authorized):
+            payments = _payments(order, buyer, authorized, quote.currency, staff)
+            entry = audit.entry(action="order.placed", object_type=Order._meta.label_lower, actor=actor, channel=channel,
+                                data=audit_data)
+            if not writes.sell_and_record(seat_ids=seat_ids, token=cart.token, now=timezone.now(), cart_id=cart.pk,
+                                          order=order, tickets=tickets, payments=payments, entry=entry):
                 raise HoldExpired()
-            sold = list(zip(tickets, view.items))
-            bundles.sold(order=order, sold_lines=sold, actor=actor)
-            adjustments.placed(order=order, cart=cart, view=view, sold=sold, actor=actor)
-            for provider, result in authorized:
-                if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
-                    provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)
-            payments = [Payment(order=order, contact=buyer.contact, method=provider.method, provider=provider.code,
-                                reference=result.reference, amount=result.amount.amount, currency=quote.currency,
-                                created_by=staff)
-                        for provider, result in authorized]
-            writes.record(cart_id=cart.pk, payments=payments, entry=audit.entry(
-                action="order.placed", obj=order, actor=actor, channel=channel,
-                data={"total": str(quote.total), "currency": quote.currency, "tickets": len(seat_ids),
-                      "payments": [[p.code, str(r.amount.amount)] for p, r in authorized]}))
-            if any(item.bundle_id for item in view.items):
-                execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
             if order.confirmation_due:
                 transaction.on_commit(emails.confirmations_due)
+        else:
+            with transaction.atomic():
+                if not writes.sell(seat_ids=seat_ids, token=cart.token, now=timezone.now(), order=order, tickets=tickets):
+                    raise HoldExpired()
+                bundles.sold(order=order, sold_lines=sold, actor=actor)
+                adjustments.placed(order=order, cart=cart, view=view, sold=sold, actor=actor)
+                for provider, result in authorized:
+                    if provider.in_transaction:  # e.g. the balance: raising here rolls the order back
+                        provider.capture(contact=buyer.contact, amount=result.amount, order=order, actor=actor)
+                writes.record(cart_id=cart.pk, payments=_payments(order, buyer, authorized, quote.currency, staff),
+                              entry=audit.entry(action="order.placed", obj=order, actor=actor, channel=channel,
+                                                data=audit_data))
+                if any(item.bundle_id for item in view.items):
+                    execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
+                if order.confirmation_due:
+                    transaction.on_commit(emails.confirmations_due)
     except Exception:
         _void_all(authorized)
         raise

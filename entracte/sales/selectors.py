@@ -83,39 +83,57 @@ def cart_by_token(token: str) -> Cart | None:
     rows = fetch("SELECT id, point_of_sale_id, created_at, adjusted FROM sales_cart WHERE token = %s", [token], prepare=True)
     if not rows:
         return None
-    pk, pos_id, created_at, adjusted = rows[0]
+    return _cart(token, *rows[0])
+
+
+# Names come from the catalogue cache, not from SQL: PostgreSQL planned this read with its
+# names as joins in ~2.4 ms, as scalar subqueries in ~0.5 ms, and plans this shape in a
+# fraction of that (docs/performance.md). The price, which is charged, is always read here.
+_LINE_COLUMNS = """
+    ci.id, ci.performance_id, ci.performance_seat_id, ps.category_id, ci.tariff_id,
+    ps.state, ps.hold_token, ps.hold_until,
+    p.starts_at, p.sales_open_at, p.sales_close_at, p.is_published, p.event_id, ps.area_id,
+    st.row, st.number,
+    (SELECT pr.amount FROM catalog_price pr WHERE pr.performance_id = ci.performance_id
+         AND pr.category_id = ps.category_id AND pr.tariff_id = ci.tariff_id),
+    ci.price_source, ci.price_ref, ci.unit_price, ci.bundle_id"""
+_LINE_JOINS = """
+    JOIN inventory_performanceseat ps ON ps.id = ci.performance_seat_id
+    JOIN catalog_performance p ON p.id = ci.performance_id
+    LEFT JOIN catalog_seat st ON st.id = ps.seat_id"""
+_LINE_ORDER = "ORDER BY p.starts_at, st.row, st.position, ci.id"
+CART_LINES_SQL = f"SELECT {_LINE_COLUMNS} FROM sales_cartitem ci {_LINE_JOINS} WHERE ci.cart_id = %s {_LINE_ORDER}"
+# A cart and its lines in one read (a cart without lines gives one row of NULL line columns).
+_CART_COLUMNS = "c.id, c.point_of_sale_id, c.created_at, c.adjusted"
+CART_AND_LINES_SQL = (f"SELECT {_CART_COLUMNS}, {_LINE_COLUMNS} FROM sales_cart c "
+                      f"LEFT JOIN (sales_cartitem ci {_LINE_JOINS}) ON ci.cart_id = c.id WHERE c.token = %s {_LINE_ORDER}")
+
+
+def _cart(token: str, pk, pos_id, created_at, adjusted) -> Cart:
     cart = Cart(id=pk, token=token, point_of_sale_id=pos_id, created_at=as_datetime(created_at), adjusted=bool(adjusted))
     cart._state.adding, cart._state.db = False, "default"
     cart.point_of_sale = catalog.point_of_sale_by_id(pos_id)
     return cart
 
 
-# Names come from the catalogue cache, not from SQL: PostgreSQL planned this read with its
-# names as joins in ~2.4 ms, as scalar subqueries in ~0.5 ms, and plans this shape in a
-# fraction of that (docs/performance.md). The price, which is charged, is always read here.
-CART_LINES_SQL = """
-    SELECT ci.id, ci.performance_id, ci.performance_seat_id, ps.category_id, ci.tariff_id,
-           ps.state, ps.hold_token, ps.hold_until,
-           p.starts_at, p.sales_open_at, p.sales_close_at, p.is_published, p.event_id, ps.area_id,
-           st.row, st.number,
-           (SELECT pr.amount FROM catalog_price pr WHERE pr.performance_id = ci.performance_id
-                AND pr.category_id = ps.category_id AND pr.tariff_id = ci.tariff_id),
-           ci.price_source, ci.price_ref, ci.unit_price, ci.bundle_id
-    FROM sales_cartitem ci
-    JOIN inventory_performanceseat ps ON ps.id = ci.performance_seat_id
-    JOIN catalog_performance p ON p.id = ci.performance_id
-    LEFT JOIN catalog_seat st ON st.id = ps.seat_id
-    WHERE ci.cart_id = %s
-    ORDER BY p.starts_at, st.row, st.position, ci.id
-"""
+def cart_and_lines(token: str) -> tuple[Cart, list[tuple]] | None:
+    """The cart of a token and its lines' rows (for cart_view's `rows`) in one read: the
+    checkout's first, which needs both."""
+    found = fetch(CART_AND_LINES_SQL, [token], prepare=True)
+    if not found:
+        return None
+    return _cart(token, *found[0][:4]), [row[4:] for row in found if row[4] is not None]
 
 
-def cart_lines(cart: Cart, now: datetime) -> list[CartLine]:
+def cart_lines(cart: Cart, now: datetime, rows: list[tuple] | None = None) -> list[CartLine]:
     """Hand-written SQL: read on every cart change and checkout; the ORM version with eight
-    select_related joins cost five times more (docs/performance.md)."""
+    select_related joins cost five times more (docs/performance.md). `rows`: the lines as
+    CART_LINES_SQL gives them, when the caller read them already."""
     lines = []
+    if rows is None:
+        rows = fetch(CART_LINES_SQL, [cart.pk], prepare=True)
     for (pk, perf, seat, category, tariff, state, holder, until, starts, opens, closes, published,
-         event, area, row, number, amount, source, ref, carried, bundle) in fetch(CART_LINES_SQL, [cart.pk], prepare=True):
+         event, area, row, number, amount, source, ref, carried, bundle) in rows:
         until = as_datetime(until)
         held = state == PerformanceSeat.HELD and holder == cart.token and until is not None and until >= now
         event_name, currency = catalog.event_name_and_currency(event)
@@ -126,9 +144,10 @@ def cart_lines(cart: Cart, now: datetime) -> list[CartLine]:
     return lines
 
 
-def cart_view(cart: Cart, now: datetime | None = None) -> CartView:
+def cart_view(cart: Cart, now: datetime | None = None, rows: list[tuple] | None = None) -> CartView:
+    """The cart's lines, priced. `rows`: its lines as read already (cart_and_lines)."""
     now = now or timezone.now()
-    lines = cart_lines(cart, now)
+    lines = cart_lines(cart, now, rows)
     items = [line for line in lines if line.held_by_cart]
     expired = [line for line in lines if not line.held_by_cart]
     grid = {(i.performance_id, i.category_id, i.tariff_id): i.grid_price for i in items if i.grid_price is not None}

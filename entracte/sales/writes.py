@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+
 from entracte.core.rawsql import db, execute, fetch, insert, insert_part, param_datetime, saved
 from entracte.inventory import services as inventory
 
@@ -85,3 +87,61 @@ def record(*, cart_id: int, payments: list, entry) -> None:
     [(payment_ids, entry_id)] = fetch(sql, params, prepare=True)
     saved(payments, payment_ids)
     saved([entry], [entry_id])
+
+
+# Everything at once, for a sale with nothing to run between the two groups of writes
+# (checkout._nothing_between): no transaction of its own to open and commit, one round trip
+# (docs/performance.md). With no transaction to roll back, nothing may be written unless every
+# seat is still the holder's: `mine` locks those that are (waiting for a concurrent claim, then
+# looking at the seat again), and every write is conditional on their count.
+_SELL_AND_RECORD = """
+    WITH mine AS (SELECT id FROM inventory_performanceseat WHERE {held_by} AND id = ANY(%s) FOR UPDATE),
+    counted AS (SELECT count(*) AS n FROM mine),
+    sold AS ({sell} WHERE id IN (SELECT id FROM mine) AND (SELECT n FROM counted) = %s RETURNING id),
+    o AS ({order}),
+    t AS ({tickets}),
+    p AS ({payments}),
+    lines AS (DELETE FROM sales_cartitem WHERE cart_id = %s AND EXISTS (SELECT 1 FROM o)),
+    a AS ({audit})
+    SELECT (SELECT n FROM counted), (SELECT id FROM o), ARRAY(SELECT id FROM t), ARRAY(SELECT id FROM p),
+           (SELECT id FROM a)
+"""
+_NO_PAYMENT = "SELECT NULL::bigint AS id WHERE false"
+
+
+def sell_and_record(*, seat_ids: list[int], token: str, now: datetime, cart_id: int, order: Order,
+                    tickets: list[Ticket], payments: list, entry) -> bool:
+    """sell() then record() as one atomic step; `payments` and `entry` (the audit row, its
+    object the order) are built with the unsaved order. False, with nothing written, if a hold
+    is no longer the holder's."""
+    if db().vendor != "postgresql":
+        with transaction.atomic():
+            if not sell(seat_ids=seat_ids, token=token, now=now, order=order, tickets=tickets):
+                transaction.set_rollback(True)  # the seats sold before the one found taken
+                return False
+            for payment in payments:
+                payment.order = order
+            entry.object_id = str(order.pk)
+            record(cart_id=cart_id, payments=payments, entry=entry)
+            return True
+    to_order = {"order_id": "o.id"}
+    order_sql, order_params = insert_part([order], source="counted", where="counted.n = %s")
+    tickets_sql, tickets_params = insert_part(tickets, source="o", links=to_order)
+    payments_sql, payments_params = insert_part(payments, source="o", links=to_order) if payments else (_NO_PAYMENT, [])
+    audit_sql, audit_params = insert_part([entry], source="o", links={"object_id": "CAST(o.id AS varchar)"})
+    sql = _SELL_AND_RECORD.format(held_by=inventory.HELD_BY_SQL, sell=inventory.SELL_SQL, order=order_sql,
+                                  tickets=tickets_sql, payments=payments_sql, audit=audit_sql)
+    [(count, order_id, ticket_ids, payment_ids, entry_id)] = fetch(
+        sql, [token, param_datetime(now), seat_ids, len(seat_ids), *order_params, len(seat_ids), *tickets_params,
+              *payments_params, cart_id, *audit_params], prepare=True)
+    if count != len(seat_ids):
+        return False
+    saved([order], [order_id])
+    _link(order, tickets)
+    saved(tickets, ticket_ids)
+    for payment in payments:
+        payment.order = order
+    saved(payments, payment_ids)
+    entry.object_id = str(order_id)
+    saved([entry], [entry_id])
+    return True
