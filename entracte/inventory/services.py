@@ -6,6 +6,8 @@ compose them with cart and order writes so that everything commits or nothing do
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,7 +55,10 @@ def _update(sql: str, params: list, ids) -> int:
     return execute(f"{sql} AND {which}", [*params, *id_params], prepare=True)
 
 
-def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int:
+def claim_statement(*, token: str, until: datetime, now: datetime) -> tuple[str, list]:
+    """`UPDATE … SET <held by token until> WHERE <the seat is free>` and its parameters; the
+    caller adds which seats (`AND id = …`) and checks how many rows changed. A caller may run
+    it as a part of a larger statement (sales/carts.py), through the `claim` of the holds."""
     sql = f"UPDATE {_TABLE} SET state = 'held', hold_token = %s, hold_until = %s WHERE "
     params = [token, param_datetime(until)]
     if CLAIM_GUARD:
@@ -61,7 +66,17 @@ def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int
         params.append(param_datetime(now))
     else:
         sql += "1 = 1"
+    return sql, params
+
+
+def _claim(ids: list[int], *, token: str, until: datetime, now: datetime) -> int:
+    sql, params = claim_statement(token=token, until=until, now=now)
     return _update(sql, params, ids)
+
+
+# How a hold claims the seats it chose: given their ids, claim them (claim_statement()) and
+# return how many it claimed; what else it writes must be conditional on claiming them all.
+Claim = Callable[[list[int]], int]
 
 
 def _undo_claim(ids: list[int], token: str) -> None:
@@ -96,8 +111,11 @@ def check_not_sold_out(*, performance: Performance, category_id: int, quantity: 
 
 
 def hold_best_available(*, performance: Performance, category_id: int, quantity: int,
-                        channel: SalesChannel, token: str, until: datetime, now: datetime) -> list[int]:
-    """Hold the best `quantity` free seats of a category; return their inventory ids."""
+                        channel: SalesChannel, token: str, until: datetime, now: datetime,
+                        claim: Claim | None = None) -> list[int]:
+    """Hold the best `quantity` free seats of a category; return their inventory ids. `claim`:
+    how to claim them, if not by claim_statement() alone."""
+    claim = claim or functools.partial(_claim, token=token, until=until, now=now)
     if CLAIM_GUARD:
         advisory_lock("allocate", performance.pk, category_id)
     for _attempt in range(3):
@@ -108,7 +126,7 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
                 _sold_out.clear()
             _sold_out.add((performance.pk, category_id, channel.pk))
             raise SoldOut()
-        if _claim(ids, token=token, until=until, now=now) == len(ids):
+        if claim(ids) == len(ids):
             return ids
         # A buyer who picked seats on the map took one of ours meanwhile: undo and look again.
         _undo_claim(ids, token)
@@ -160,13 +178,14 @@ def hold_groups(*, requests: list[GroupRequest], channel: SalesChannel, token: s
 
 
 def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChannel, token: str,
-                until: datetime, now: datetime) -> list[int]:
-    """Hold exactly the seats the buyer picked, or none of them."""
+                until: datetime, now: datetime, claim: Claim | None = None) -> list[int]:
+    """Hold exactly the seats the buyer picked, or none of them. `claim`: as for hold_best_available."""
+    claim = claim or functools.partial(_claim, token=token, until=until, now=now)
     ids = sorted(set(ids))
     sellable = PerformanceSeat.objects.filter(performance=performance, id__in=ids).filter(selectors.channel_q(channel))
     if sellable.count() != len(ids):
         raise SeatNotForSale()
-    if _claim(ids, token=token, until=until, now=now) != len(ids):
+    if claim(ids) != len(ids):
         _undo_claim(ids, token)
         raise SeatUnavailable()
     return ids

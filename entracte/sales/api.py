@@ -122,8 +122,9 @@ def _cart(token: str) -> Cart:
     return cart
 
 
-def _cart_out(cart: Cart) -> dict:
-    view = selectors.cart_view(cart)
+def _cart_out(cart: Cart, line_rows: list[tuple] | None = None) -> dict:
+    """The cart as the API shows it; `line_rows`: its lines, if read already (by a hold)."""
+    view = selectors.cart_view(cart, rows=line_rows)
     return {
         "token": cart.token, "currency": view.quote.currency, "subtotal": view.quote.subtotal, "discount": view.quote.discount,
         "order_fee": view.quote.order_fee, "total": view.quote.total, "expires_at": view.expires_at,
@@ -182,16 +183,16 @@ def get_cart(request, token: str):
 
 def _hold_best(token: str, payload: BestAvailableIn) -> dict:
     cart = _cart(token)
-    carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id),
-                             category_id=payload.category_id, quantity=payload.quantity, tariff_id=payload.tariff_id)
-    return _cart_out(cart)
+    held = carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id),
+                                    category_id=payload.category_id, quantity=payload.quantity, tariff_id=payload.tariff_id)
+    return _cart_out(cart, held.line_rows)
 
 
 def _hold_seats(token: str, payload: ChosenSeatsIn) -> dict:
     cart = _cart(token)
-    carts.add_chosen_seats(cart=cart, performance=catalog.performance_for_sale(payload.performance_id), seat_ids=payload.seat_ids,
-                           tariff_id=payload.tariff_id)
-    return _cart_out(cart)
+    held = carts.add_chosen_seats(cart=cart, performance=catalog.performance_for_sale(payload.performance_id),
+                                  seat_ids=payload.seat_ids, tariff_id=payload.tariff_id)
+    return _cart_out(cart, held.line_rows)
 
 
 def _checkout(token: str, payload: CheckoutIn, user) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ from entracte.core.rawsql import db, execute, fetch, in_list, param_datetime
 from entracte.inventory import services as inventory
 from entracte.inventory.models import PerformanceSeat
 
+from . import selectors
 from .errors import BundledSeat, CartFull, SalesClosed, TariffNotAvailable
 from .models import GRID, Cart, CartBundle, CartItem
 
@@ -76,44 +78,89 @@ def extend_cart_hold(*, cart: Cart, until, now) -> int:
                    [param_datetime(until), cart.token, param_datetime(now), cart.pk], prepare=True)
 
 
-# PostgreSQL: _attach's three writes as one statement (one round trip instead of three). The
-# insert reads the deletion's count, so the stale lines are gone before the new ones go in
-# (a cart may take back a seat its own expired hold had).
-_ATTACH_ONE_STATEMENT = f"""
-    WITH stale AS (DELETE FROM sales_cartitem WHERE performance_seat_id = ANY(%s) RETURNING 1),
+class HeldSeats(list):
+    """The cart lines a hold added (Held), and `line_rows`: every line of the cart as the hold
+    left it, in the rows selectors.cart_view reads, when the hold's statement read them too
+    (PostgreSQL), else None."""
+
+    line_rows: list[tuple] | None = None
+
+
+# PostgreSQL: the claim, the cart's writes and the read of its lines as one statement (one round
+# trip instead of three, docs/performance.md). Every write is conditional on the claim taking all
+# the seats (the hold undoes a partial claim and looks again). The stale lines are gone before
+# the new ones go in (a cart may take back a seat its own expired hold had). The lines are read
+# in the statement's snapshot, before its own writes: the cart's other lines and the new ones,
+# with the new seats' and the moved timers' values as the statement wrote them.
+_HOLD_ONE_STATEMENT = """
+    WITH claimed AS ({claim} AND id = ANY(%s) RETURNING id),
+    n AS (SELECT count(*) AS n FROM claimed),
+    stale AS (DELETE FROM sales_cartitem WHERE performance_seat_id = ANY(%s) AND (SELECT n FROM n) = %s RETURNING 1),
     items AS (INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id)
               SELECT %s, %s, seat, %s FROM unnest(CAST(%s AS bigint[])) AS seat
-              WHERE (SELECT count(*) FROM stale) >= 0
-              RETURNING id, performance_seat_id),
-    held AS ({inventory.EXTEND_HOLD_SQL} AND {_CART_SEATS} AND NOT id = ANY(%s) RETURNING 1)
-    SELECT i.id, i.performance_seat_id, (SELECT count(*) FROM held) FROM items i
+              WHERE (SELECT count(*) FROM stale) >= 0 AND (SELECT n FROM n) = %s
+              RETURNING id, performance_id, performance_seat_id, tariff_id, price_source, price_ref, unit_price, bundle_id),
+    held AS ({extend} AND {cart_seats} AND NOT id = ANY(%s) AND (SELECT n FROM n) = %s RETURNING id),
+    ci AS (SELECT id, performance_id, performance_seat_id, tariff_id, price_source, price_ref, unit_price, bundle_id
+           FROM sales_cartitem WHERE cart_id = %s AND NOT performance_seat_id = ANY(%s)
+           UNION ALL SELECT * FROM items)
+    SELECT (SELECT n FROM n), (SELECT count(*) FROM held), {columns}
+    FROM (SELECT 1) AS one LEFT JOIN (ci {joins}) ON true {order}
 """
+_NEW = "ci.id IN (SELECT id FROM items)"
+_LINE_COLUMNS_AFTER_HOLD = selectors.line_columns(
+    state=f"CASE WHEN {_NEW} THEN 'held' ELSE ps.state END",
+    holder=f"CASE WHEN {_NEW} THEN CAST(%s AS varchar) ELSE ps.hold_token END",
+    until=f"CASE WHEN {_NEW} OR ps.id IN (SELECT id FROM held) THEN CAST(%s AS timestamptz) ELSE ps.hold_until END")
 
 
-def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now) -> list[Held]:
-    """Record the held seats in the cart and give the whole cart one timer. Inside the hold's transaction.
-    Hand-written SQL, like the claim it follows (docs/performance.md)."""
+def _hold(cart: Cart, performance: Performance, tariff_id: int, now,
+          take: Callable[[inventory.Claim | None], list[int]]) -> HeldSeats:
+    """Hold seats for the cart (`take`: an inventory hold, given how to claim) and record them
+    in it, giving the whole cart one timer. Inside the hold's transaction. Hand-written SQL
+    (docs/performance.md)."""
     until = hold_window(cart, now)
-    if db().vendor == "postgresql":
-        # The seats just claimed already hold until `until`: updating them again would make
-        # PostgreSQL check each one's foreign keys (a row this transaction wrote) for nothing.
-        found = fetch(_ATTACH_ONE_STATEMENT, [ids, cart.pk, performance.pk, tariff_id, ids,
-                                              param_datetime(until), cart.token, param_datetime(now), cart.pk, ids],
-                      prepare=True)
-        rows, held = [(pk, seat) for pk, seat, _held in found], found[0][2] + len(ids)
-    else:
-        drop_stale_items(ids)
-        rows = fetch(
-            "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
-            + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
-            [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
-        )
-        held = extend_cart_hold(cart=cart, until=until, now=now)
-    # Raising rolls the whole hold back. A subscription's seats do not count against the
-    # limit; counting them apart costs a query, paid only past the limit.
+    if db().vendor != "postgresql":
+        return _attach(cart, performance, take(None), tariff_id, now, until)
+    done = {}
+
+    def claim(ids: list[int]) -> int:
+        claim_sql, claim_params = inventory.claim_statement(token=cart.token, until=until, now=now)
+        sql = _HOLD_ONE_STATEMENT.format(claim=claim_sql, extend=inventory.EXTEND_HOLD_SQL, cart_seats=_CART_SEATS,
+                                         columns=_LINE_COLUMNS_AFTER_HOLD, joins=selectors.LINE_JOINS,
+                                         order=selectors.LINE_ORDER)
+        n = len(ids)
+        found = fetch(sql, [*claim_params, ids, ids, n, cart.pk, performance.pk, tariff_id, ids, n,
+                            param_datetime(until), cart.token, param_datetime(now), cart.pk, ids, n, cart.pk, ids,
+                            cart.token, param_datetime(until)], prepare=True)
+        done["claimed"], done["held"], done["rows"] = found[0][0], found[0][1], [r[2:] for r in found if r[2] is not None]
+        return done["claimed"]
+
+    ids = take(claim)
+    _check_cart_limit(cart, done["held"] + len(ids))
+    mine = set(ids)
+    result = HeldSeats(sorted(Held(row[0], row[2]) for row in done["rows"] if row[2] in mine))
+    result.line_rows = done["rows"]
+    return result
+
+
+def _attach(cart: Cart, performance: Performance, ids: list[int], tariff_id: int, now, until) -> HeldSeats:
+    """SQLite: record the held seats in the cart and give the whole cart one timer, step by step."""
+    drop_stale_items(ids)
+    rows = fetch(
+        "INSERT INTO sales_cartitem (cart_id, performance_id, performance_seat_id, tariff_id) VALUES "
+        + ", ".join(["(%s, %s, %s, %s)"] * len(ids)) + " RETURNING id, performance_seat_id",
+        [value for seat in ids for value in (cart.pk, performance.pk, seat, tariff_id)],
+    )
+    _check_cart_limit(cart, extend_cart_hold(cart=cart, until=until, now=now))
+    return HeldSeats(Held(pk, seat) for pk, seat in sorted(rows))
+
+
+def _check_cart_limit(cart: Cart, held: int) -> None:
+    """Raising rolls the whole hold back. A subscription's seats do not count against the
+    limit; counting them apart costs a query, paid only past the limit."""
     if held > MAX_SEATS_PER_CART and _loose_seats(cart) > MAX_SEATS_PER_CART:
         raise CartFull(CartFull.default_message % {"max": MAX_SEATS_PER_CART})
-    return [Held(pk, seat) for pk, seat in sorted(rows)]
 
 
 def _loose_seats(cart: Cart) -> int:
@@ -121,21 +168,19 @@ def _loose_seats(cart: Cart) -> int:
 
 
 def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
-                       tariff_id: int) -> list[Held]:
+                       tariff_id: int) -> HeldSeats:
     now = timezone.now()
     _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
     inventory.check_not_sold_out(performance=performance, category_id=category_id, quantity=quantity,
                                  channel=cart.point_of_sale.channel, now=now)
     with transaction.atomic():
-        ids = inventory.hold_best_available(
+        return _hold(cart, performance, tariff_id, now, lambda claim: inventory.hold_best_available(
             performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,
-            token=cart.token, until=hold_window(cart, now), now=now,
-        )
-        return _attach(cart, performance, ids, tariff_id, now)
+            token=cart.token, until=hold_window(cart, now), now=now, claim=claim))
 
 
-def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff_id: int) -> list[Held]:
+def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int], tariff_id: int) -> HeldSeats:
     now = timezone.now()
     seat_ids = sorted(set(seat_ids))
     _check_quantity(len(seat_ids))
@@ -144,11 +189,9 @@ def add_chosen_seats(*, cart: Cart, performance: Performance, seat_ids: list[int
         raise NotFound()
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories=categories, now=now)
     with transaction.atomic():
-        ids = inventory.hold_chosen(
+        return _hold(cart, performance, tariff_id, now, lambda claim: inventory.hold_chosen(
             performance=performance, ids=seat_ids, channel=cart.point_of_sale.channel,
-            token=cart.token, until=hold_window(cart, now), now=now,
-        )
-        return _attach(cart, performance, ids, tariff_id, now)
+            token=cart.token, until=hold_window(cart, now), now=now, claim=claim))
 
 
 def _item(cart: Cart, item_id: int) -> CartItem:

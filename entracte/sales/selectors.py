@@ -89,24 +89,31 @@ def cart_by_token(token: str) -> Cart | None:
 # Names come from the catalogue cache, not from SQL: PostgreSQL planned this read with its
 # names as joins in ~2.4 ms, as scalar subqueries in ~0.5 ms, and plans this shape in a
 # fraction of that (docs/performance.md). The price, which is charged, is always read here.
+def line_columns(state: str = "ps.state", holder: str = "ps.hold_token", until: str = "ps.hold_until") -> str:
+    """The columns of a cart line (cart_lines() reads them in this order) over `ci` (the lines)
+    joined by LINE_JOINS; a statement that changes the seats as it reads gives their new
+    state, holder and expiry as expressions."""
+    return _LINE_COLUMNS.format(state=state, holder=holder, until=until)
+
+
 _LINE_COLUMNS = """
     ci.id, ci.performance_id, ci.performance_seat_id, ps.category_id, ci.tariff_id,
-    ps.state, ps.hold_token, ps.hold_until,
+    {state}, {holder}, {until},
     p.starts_at, p.sales_open_at, p.sales_close_at, p.is_published, p.event_id, ps.area_id,
     st.row, st.number,
     (SELECT pr.amount FROM catalog_price pr WHERE pr.performance_id = ci.performance_id
          AND pr.category_id = ps.category_id AND pr.tariff_id = ci.tariff_id),
     ci.price_source, ci.price_ref, ci.unit_price, ci.bundle_id"""
-_LINE_JOINS = """
+LINE_JOINS = """
     JOIN inventory_performanceseat ps ON ps.id = ci.performance_seat_id
     JOIN catalog_performance p ON p.id = ci.performance_id
     LEFT JOIN catalog_seat st ON st.id = ps.seat_id"""
-_LINE_ORDER = "ORDER BY p.starts_at, st.row, st.position, ci.id"
-CART_LINES_SQL = f"SELECT {_LINE_COLUMNS} FROM sales_cartitem ci {_LINE_JOINS} WHERE ci.cart_id = %s {_LINE_ORDER}"
+LINE_ORDER = "ORDER BY p.starts_at, st.row, st.position, ci.id"
+CART_LINES_SQL = f"SELECT {line_columns()} FROM sales_cartitem ci {LINE_JOINS} WHERE ci.cart_id = %s {LINE_ORDER}"
 # A cart and its lines in one read (a cart without lines gives one row of NULL line columns).
 _CART_COLUMNS = "c.id, c.point_of_sale_id, c.created_at, c.adjusted"
-CART_AND_LINES_SQL = (f"SELECT {_CART_COLUMNS}, {_LINE_COLUMNS} FROM sales_cart c "
-                      f"LEFT JOIN (sales_cartitem ci {_LINE_JOINS}) ON ci.cart_id = c.id WHERE c.token = %s {_LINE_ORDER}")
+CART_AND_LINES_SQL = (f"SELECT {_CART_COLUMNS}, {line_columns()} FROM sales_cart c "
+                      f"LEFT JOIN (sales_cartitem ci {LINE_JOINS}) ON ci.cart_id = c.id WHERE c.token = %s {LINE_ORDER}")
 
 
 def _cart(token: str, pk, pos_id, created_at, adjusted) -> Cart:
