@@ -79,3 +79,29 @@ def test_an_order_without_email_is_never_due(perf, web_pos):
     order = checkout.place_order(cart=cart, buyer=checkout.Buyer(contact=contact, email=""), payment_data=GOOD_CARD)
     order.refresh_from_db()
     assert not order.confirmation_due and mail.outbox == []
+
+
+@pytest.mark.parametrize("subject", ["Your order ABC is confirmed", "Votre commande ABC123 est confirmée",
+                                     "Ihre Bestellung ABC123 ist bestätigt", "€" * 15, "€" * 16,
+                                     "Ihre Bestellung „Zauberflöte“ ist bestätigt — " * 4])
+def test_a_bulk_email_reads_back_as_written(subject):
+    """core/mail.BulkEmail writes the subject and the boundary itself: a mail reader decodes the
+    same subject and parts as from Django's own message."""
+    import email
+    from email import policy
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from entracte.core.mail import BulkEmail, encoded_word
+
+    text, html = "Merci — 2 billets\n--===============\n", "<p>Merci &amp; à bientôt</p>"
+    read = []
+    for cls in (BulkEmail, EmailMultiAlternatives):
+        message = cls(subject, text, "billetterie@example.org", ["a@example.org"])
+        message.attach_alternative(html, "text/html")
+        parsed = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
+        # (a folded subject reads back with the fold's leading space, from Django's message too)
+        read.append((str(parsed["Subject"]).lstrip(), [part.get_content() for part in parsed.iter_parts()]))
+        assert message.subject == subject
+    assert read[0] == read[1] == (subject, [text, html])
+    assert len(encoded_word(subject)) <= 75 or encoded_word(subject) == subject

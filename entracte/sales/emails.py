@@ -16,7 +16,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from entracte.core.mail import BulkEmail
 from entracte.core.templatetags.entracte import money
 from entracte.core.translated import tr
 
@@ -57,7 +58,7 @@ def _claim_due(limit: int) -> list:
     return [orders[pk] for pk in ids]
 
 
-def confirmation(order, dates: dict | None = None) -> EmailMultiAlternatives:
+def confirmation(order, dates: dict | None = None) -> BulkEmail:
     """The confirmation email of an order whose tickets are in `order.ticket_list`
     (selectors.TicketLine). Each ticket's line is written once, for both the text and the HTML
     part; `dates`: the performances' dates already written, shared by a batch of emails (a
@@ -79,7 +80,7 @@ def confirmation(order, dates: dict | None = None) -> EmailMultiAlternatives:
         subject = _("Your order %(number)s is confirmed") % {"number": order.number}
         text = render_to_string("sales/email/order.txt", context)
         html = render_to_string("sales/email/order.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
+    message = BulkEmail(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
     message.attach_alternative(html, "text/html")
     return message
 
