@@ -158,3 +158,17 @@ def test_fetch_gives_the_same_rows_prepared_or_not(perf, prepare):
     expected = [tuple(r) for r in perf.inventory.order_by("id").values_list("id", "state")]
     for _ in range(3):  # prepared statements are reused from the second call on
         assert rawsql.fetch(sql, [perf.pk], prepare=prepare) == expected
+
+
+def test_a_statement_of_many_parameters_is_parsed_once(db):
+    """rawsql raises psycopg's bound on the statements whose placeholder parsing it remembers:
+    the sale's one statement has more than psycopg's 50 parameters."""
+    from psycopg import _queries
+
+    if rawsql.db().vendor != "postgresql":
+        pytest.skip("psycopg parses PostgreSQL statements only")
+    sql = "SELECT " + ", ".join(["CAST(%s AS integer)"] * 120)
+    before = _queries._query2pg.cache_info().hits
+    for _ in range(3):
+        assert rawsql.fetch(sql, list(range(120)), prepare=True) == [tuple(range(120))]
+    assert _queries._query2pg.cache_info().hits >= before + 2

@@ -50,6 +50,22 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _parse_hot_statements_once() -> None:
+    """psycopg remembers how it parsed a statement's placeholders only for statements of at
+    most 50 parameters; the sale's and the hold's single statements have more, and were parsed
+    again at every call (0.1 ms a checkout, docs/performance.md). Raise that bound: the parsed
+    forms stay in psycopg's own bounded cache (128 statements, least recently used out)."""
+    try:
+        from psycopg import _queries
+    except ImportError:  # a psycopg without that module: its own bound stays
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", None) is not None:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 500)
+
+
+_parse_hot_statements_once()
+
+
 def _prepared(connection, sql: str, params, rows: bool):
     """Run a statement as a prepared one on PostgreSQL: planned once per connection, the plan
     reused (a generic one, settings.py). Django's errors and query log as for its own cursors;
