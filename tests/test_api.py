@@ -100,6 +100,22 @@ def test_errors_are_translated(api, perf):
     assert fr.json()["message"] != en.json()["message"]
 
 
+def test_a_visitor_buys_as_the_guest_contact_of_his_email(api, perf):
+    """The checkout reads the email's guest contact with the cart: the same address (any case)
+    is one guest contact across orders, never an account's contact."""
+    from entracte.customers.models import Contact
+
+    User.objects.create_user(email="fan@example.org", password="x-secret-123")
+    cat, plein = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk
+    for email in ("fan@example.org", "FAN@Example.org"):
+        token = post(api, "/api/carts").json()["token"]
+        post(api, f"/api/carts/{token}/best-available", {"performance_id": perf.pk, "category_id": cat, "tariff_id": plein, "quantity": 1})
+        assert post(api, f"/api/carts/{token}/checkout", {"email": email, "card": GOOD_CARD}).status_code == 201
+    contacts = {o.contact for o in Order.objects.all()}
+    assert len(contacts) == 1 and contacts.pop().user_id is None
+    assert Contact.objects.filter(email="fan@example.org").count() == 1
+
+
 def test_checkout_errors(api, perf):
     token = post(api, "/api/carts").json()["token"]
     cat, plein = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk

@@ -37,13 +37,25 @@ def spectator_contact(user) -> Contact | None:
     return contact_for_user(user) if getattr(user, "is_authenticated", False) and not user.is_staff else None
 
 
-def guest_contact(*, email: str, first_name: str = "", last_name: str = "", language: str = "fr") -> Contact:
+# The guest contact of an email (normalised: guest_email()), as a scalar subquery; parameter: the email.
+GUEST_CONTACT_SQL = "SELECT id FROM customers_contact WHERE email = %s AND user_id IS NULL ORDER BY id LIMIT 1"
+
+
+def guest_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def guest_contact(*, email: str, first_name: str = "", last_name: str = "", language: str = "fr",
+                  found: tuple[int | None] | None = None) -> Contact:
     """A contact for someone buying without an account. Never attached to an account's contact,
-    so that typing someone else's email grants no access to their orders."""
-    email = email.strip().lower()
+    so that typing someone else's email grants no access to their orders. `found`: the result of
+    GUEST_CONTACT_SQL for this email, (id or None,), if the caller read it with something else."""
+    email = guest_email(email)
     # Hand-written read: it runs on every guest checkout (docs/performance.md). Other fields load on access.
-    rows = fetch("SELECT id FROM customers_contact WHERE email = %s AND user_id IS NULL ORDER BY id LIMIT 1", [email], prepare=True)
-    contact = Contact.from_db("default", ["id", "email"], (rows[0][0], email)) if rows else None
+    if found is None:
+        rows = fetch(GUEST_CONTACT_SQL, [email], prepare=True)
+        found = (rows[0][0] if rows else None,)
+    contact = Contact.from_db("default", ["id", "email"], (found[0], email)) if found[0] is not None else None
     if contact is None:
         contact = Contact.objects.create(email=email, first_name=first_name, last_name=last_name, language=language)
     return contact

@@ -196,12 +196,14 @@ def _hold_seats(token: str, payload: ChosenSeatsIn) -> dict:
 
 
 def _checkout(token: str, payload: CheckoutIn, user) -> dict:
-    found = selectors.cart_and_lines(token)
+    # A visitor's guest contact is read with the cart (a signed-in spectator buys as himself).
+    guest = payload.email if user is None and payload.email else None
+    found = selectors.cart_and_lines(token, guest_email=guest)
     if found is None:
         raise NotFound()
-    cart, line_rows = found
+    cart, line_rows, guest_found = found
     buyer = checkout.resolve_buyer(user=user, email=payload.email, first_name=payload.first_name,
-                                   last_name=payload.last_name, language=payload.language)
+                                   last_name=payload.last_name, language=payload.language, guest_found=guest_found)
     order = checkout.place_order(
         cart=cart, buyer=buyer,
         delivery_mode=payload.delivery_mode, payment_method=payload.payment_method,

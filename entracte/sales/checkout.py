@@ -44,13 +44,15 @@ class Buyer:
 
 
 def resolve_buyer(*, user=None, email: str | None = None, first_name: str = "", last_name: str = "",
-                  language: str = "fr") -> Buyer:
+                  language: str = "fr", guest_found: tuple | None = None) -> Buyer:
     """Who buys: a logged-in spectator buys as his own contact; anyone else (a visitor, or
-    staff selling for someone) as the guest contact of the email given."""
+    staff selling for someone) as the guest contact of the email given (`guest_found`: as
+    customers.guest_contact's `found`)."""
     if user is not None and getattr(user, "is_authenticated", False) and not user.is_staff:
         contact = contact_for_user(user)
     elif email:
-        contact = guest_contact(email=email, first_name=first_name, last_name=last_name, language=language)
+        contact = guest_contact(email=email, first_name=first_name, last_name=last_name, language=language,
+                                found=guest_found)
     else:
         raise InvalidInput(_("An email address is required to buy without an account."))
     return Buyer(contact=contact, email=contact.email, language=language[:2])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from entracte.catalog import selectors as catalog
 from entracte.catalog.models import on_sale
 from entracte.core.rawsql import as_datetime, as_decimal, fetch, in_list
+from entracte.customers import services as customers
 from entracte.inventory.labels import seat_label
 from entracte.inventory.models import PerformanceSeat
 
@@ -123,13 +124,24 @@ def _cart(token: str, pk, pos_id, created_at, adjusted) -> Cart:
     return cart
 
 
-def cart_and_lines(token: str) -> tuple[Cart, list[tuple]] | None:
+_CART_LINES_AND_GUEST_SQL = CART_AND_LINES_SQL.replace(
+    "SELECT c.id,", f"SELECT ({customers.GUEST_CONTACT_SQL}), c.id,", 1)
+
+
+def cart_and_lines(token: str, guest_email: str | None = None) -> tuple[Cart, list[tuple], tuple | None] | None:
     """The cart of a token and its lines' rows (for cart_view's `rows`) in one read: the
-    checkout's first, which needs both."""
-    found = fetch(CART_AND_LINES_SQL, [token], prepare=True)
+    checkout's first, which needs both; with `guest_email`, that email's guest contact too (for
+    customers.guest_contact's `found`, else None)."""
+    if guest_email is None:
+        found = fetch(CART_AND_LINES_SQL, [token], prepare=True)
+        guest = None
+    else:
+        found = fetch(_CART_LINES_AND_GUEST_SQL, [customers.guest_email(guest_email), token], prepare=True)
+        guest = (found[0][0],) if found else None
+        found = [row[1:] for row in found]
     if not found:
         return None
-    return _cart(token, *found[0][:4]), [row[4:] for row in found if row[4] is not None]
+    return _cart(token, *found[0][:4]), [row[4:] for row in found if row[4] is not None], guest
 
 
 def cart_lines(cart: Cart, now: datetime, rows: list[tuple] | None = None) -> list[CartLine]:
