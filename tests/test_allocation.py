@@ -121,3 +121,19 @@ def test_aisle_breaks_contiguity_then_nearest_across_rows():
 
 def test_not_enough_seats():
     assert best_available([FreeSeat(1, "A", 1, 0, 0)], 2) is None
+
+
+@settings(max_examples=600, deadline=None)
+@given(halls(), st.integers(1, 8), st.booleans())
+def test_the_seats_slots_change_nothing(free, n, scatter):
+    """best_available with the hall's slots (slots_of, kept with the places) finds the runs
+    from them: the same answer as from the seats themselves."""
+    from random import Random
+
+    from entracte.inventory.allocation import slots_of
+
+    hall = list(free)
+    Random(n).shuffle(hall)  # whatever order the seats come in
+    slots = slots_of(hall)
+    assert best_available(hall, n, centre_x=40, scatter=scatter, slots=slots) == best_available(
+        free, n, centre_x=40, scatter=scatter)

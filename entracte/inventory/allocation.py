@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 # How much one unit of distance from the stage weighs against one unit of distance
@@ -59,6 +59,31 @@ def runs(seats: Sequence[FreeSeat]) -> list[list[FreeSeat]]:
     return result
 
 
+def slots_of(seats: Iterable[FreeSeat]) -> dict[int, int]:
+    """Each seat's slot, by id: two seats are side by side exactly when their slots follow each
+    other. For best_available's `slots`, kept with the seats by whoever keeps them."""
+    by_row: dict[Hashable, list[FreeSeat]] = {}
+    for seat in seats:
+        by_row.setdefault(seat.row, []).append(seat)
+    slots: dict[int, int] = {}
+    base = 0
+    for row in by_row.values():
+        low = min(seat.position for seat in row)
+        for seat in row:
+            slots[seat.id] = base + seat.position - low
+        base += max(seat.position for seat in row) - low + 2  # a gap: rows never touch
+    return slots
+
+
+def _id_runs(seats: Sequence[FreeSeat], slots: Mapping[int, int]) -> list[list[int]]:
+    """runs() as ids, from the seats' slots: one sort of ints and one pass (runs() grouped and
+    sorted the seats themselves, the most of a hold's allocation time)."""
+    ordered = sorted((seat.id for seat in seats), key=slots.__getitem__)
+    at = [slots[pk] for pk in ordered]
+    bounds = [0, *(k for k in range(1, len(at)) if at[k] - at[k - 1] != 1), len(ordered)]
+    return [ordered[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
 def too_few(seats: Sequence[FreeSeat], n: int) -> bool:
     """No allocation of n seats among these: the one rule of "sold out" for best available,
     which best_available() (with scatter) and a sold-out check without the lock both apply."""
@@ -66,10 +91,12 @@ def too_few(seats: Sequence[FreeSeat], n: int) -> bool:
 
 
 def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0,
-                   scatter: bool = True, scores: Mapping[int, float] | None = None) -> list[int] | None:
+                   scatter: bool = True, scores: Mapping[int, float] | None = None,
+                   slots: Mapping[int, int] | None = None) -> list[int] | None:
     """Ids of the n seats to allocate, or None when fewer than n are free (or, with
     `scatter=False`, when no n seats are side by side). `scores`: each seat's seat_score() by
-    id, if the caller keeps them (they depend on the hall only)."""
+    id, and `slots`: slots_of() the hall's seats, if the caller keeps them (they depend on the
+    hall only)."""
     if n <= 0:
         raise ValueError("n must be positive")
     if too_few(seats, n):
@@ -79,11 +106,11 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
     clean_key = lonely_key = math.inf
     clean: list[int] | None = None
     lonely: list[int] | None = None
-    for run in runs(seats):
-        size = len(run)
+    id_runs = _id_runs(seats, slots) if slots is not None else ([s.id for s in run] for run in runs(seats))
+    for ids in id_runs:
+        size = len(ids)
         if size < n:
             continue
-        ids = [s.id for s in run]
         values = [score[i] for i in ids]
         window = sum(values[:n])
         last = size - n

@@ -12,7 +12,7 @@ from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatC
 from entracte.catalog import cache
 from entracte.core.rawsql import fetch, in_list, param_datetime
 
-from .allocation import FreeSeat, seat_score
+from .allocation import FreeSeat, seat_score, slots_of
 from .models import PerformanceSeat
 
 # Standing places go after every seated place of the same category.
@@ -64,6 +64,7 @@ class Places(NamedTuple):
 
     seats: dict[int, FreeSeat]
     scores: dict[int, float]
+    slots: dict[int, int]  # allocation.slots_of()
 
 
 def places(performance: Performance, *, fresh: bool = False) -> Places:
@@ -77,25 +78,26 @@ def places(performance: Performance, *, fresh: bool = False) -> Places:
     def load() -> Places:
         hall = performance.hall
         seats = {row[0]: _free_seat(row[:-1], row[-1], hall) for row in fetch(PLACES_SQL, [performance.pk])}
-        return Places(seats, {pk: seat_score(s, hall.stage_x, hall.stage_y) for pk, s in seats.items()})
+        return Places(seats, {pk: seat_score(s, hall.stage_x, hall.stage_y) for pk, s in seats.items()},
+                      slots_of(seats.values()))
 
     return cache.remember(key, load, seconds=PLACES_SECONDS)
 
 
 def free_places(*, performance: Performance, category_id: int, channel: SalesChannel,
-                now: datetime) -> tuple[list[FreeSeat], dict[int, float]]:
-    """The free seats of a category that the channel may sell, and the scores of the places.
-    Hand-written SQL: this read runs on every best-available hold and the ORM tripled its cost
-    (docs/performance.md). It states the same rule as free_q() and channel_q();
+                now: datetime) -> tuple[list[FreeSeat], Places]:
+    """The free seats of a category that the channel may sell, and the performance's places
+    (their scores and slots for allocation). Hand-written SQL: this read runs on every
+    best-available hold and the ORM tripled its cost (docs/performance.md). It states the same rule as free_q() and channel_q();
     tests/test_carts.py checks both agree. Only the ids are read; where the seats are comes
     from places()."""
     ids = [row[0] for row in fetch(FREE_IDS_SQL, [performance.pk, category_id, param_datetime(now), channel.pk], prepare=True)]
     known = places(performance)
     try:
-        return list(map(known.seats.__getitem__, ids)), known.scores
+        return list(map(known.seats.__getitem__, ids)), known
     except KeyError:  # places added since they were cached
         known = places(performance, fresh=True)
-        return [known.seats[pk] for pk in ids], known.scores
+        return [known.seats[pk] for pk in ids], known
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,

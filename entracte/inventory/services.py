@@ -104,7 +104,7 @@ def check_not_sold_out(*, performance: Performance, category_id: int, quantity: 
     key = (performance.pk, category_id, channel.pk)
     if key not in _sold_out:
         return
-    free, _scores = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
+    free, _places = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
     if too_few(free, quantity):
         raise SoldOut()
     _sold_out.discard(key)
@@ -119,8 +119,9 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
     if CLAIM_GUARD:
         advisory_lock("allocate", performance.pk, category_id)
     for _attempt in range(3):
-        free, scores = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
-        ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y, scores=scores)
+        free, known = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
+        ids = best_available(free, quantity, centre_x=performance.hall.stage_x, stage_y=performance.hall.stage_y,
+                             scores=known.scores, slots=known.slots)
         if ids is None:
             if len(_sold_out) > 10_000:  # bounded: performances come and go
                 _sold_out.clear()
