@@ -105,3 +105,22 @@ def test_a_bulk_email_reads_back_as_written(subject):
         assert message.subject == subject
     assert read[0] == read[1] == (subject, [text, html])
     assert len(encoded_word(subject)) <= 75 or encoded_word(subject) == subject
+
+
+def test_short_headers_are_written_as_python_s_folding_writes_them():
+    """core/mail's policy writes a short ASCII header as it is: byte for byte what compat32
+    writes, for every header of a confirmation (long and non-ASCII ones still fold)."""
+    from email.policy import compat32
+
+    from entracte.core.mail import SHORT_HEADERS_AS_THEY_ARE, BulkEmail
+
+    message = BulkEmail("Votre commande ABC123 est confirmée", "Merci\n", "Billetterie <billetterie@example.org>",
+                        ["a.very.long.address.of.a.spectator.who.likes.opera@example.org"],
+                        headers={"X-Long": "word " * 30 + "end"})
+    message.attach_alternative("<p>Merci</p>", "text/html")
+    msg = message.message()
+    fast = msg.as_bytes()
+    for part in msg.walk():
+        part.policy = compat32
+    assert msg.as_bytes() == fast
+    assert SHORT_HEADERS_AS_THEY_ARE.fold_binary("X-Long", "word " * 30 + "end").count(b"\n") > 1
