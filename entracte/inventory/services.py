@@ -192,9 +192,13 @@ def hold_chosen(*, performance: Performance, ids: list[int], channel: SalesChann
     return ids
 
 
+
+
+# A holder's unexpired holds (the one statement of that rule in SQL); parameters: token, now.
+HELD_BY_SQL = "state = 'held' AND hold_token = %s AND hold_until >= %s"
 # Moves a holder's unexpired holds to a new expiry; parameters: until, token, now. The caller
 # adds which seats: no index reads hold_token (models.PerformanceSeat), so seats are named by id.
-EXTEND_HOLD_SQL = f"UPDATE {_TABLE} SET hold_until = %s WHERE hold_token = %s AND state = 'held' AND hold_until >= %s"
+EXTEND_HOLD_SQL = f"UPDATE {_TABLE} SET hold_until = %s WHERE {HELD_BY_SQL}"
 
 
 def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int]) -> int:
@@ -207,8 +211,6 @@ def release(*, ids: list[int], token: str) -> int:
                    "WHERE state = 'held' AND hold_token = %s", [token], ids)
 
 
-# A holder's unexpired holds; parameters: token, now.
-HELD_BY_SQL = "state = 'held' AND hold_token = %s AND hold_until >= %s"
 SELL_SQL = f"UPDATE {_TABLE} SET state = 'sold', hold_token = '', hold_until = NULL"
 # Turns a holder's unexpired holds into sales; parameters: token, now (then the ids' condition).
 MARK_SOLD_SQL = f"{SELL_SQL} WHERE {HELD_BY_SQL}"
@@ -240,8 +242,8 @@ def release_sold(*, ids: list[int]) -> int:
 # one reservation at once cannot both move its seats.
 def reserve_held(*, ids: list[int], token: str, holder: str, now: datetime) -> int:
     """Turn a cart's unexpired holds into seats reserved for `holder`. The caller checks the row count."""
-    return _update(f"UPDATE {_TABLE} SET state = 'reserved', hold_token = %s, hold_until = NULL "
-                   "WHERE state = 'held' AND hold_token = %s AND hold_until >= %s", [holder, token, param_datetime(now)], ids)
+    return _update(f"UPDATE {_TABLE} SET state = 'reserved', hold_token = %s, hold_until = NULL WHERE {HELD_BY_SQL}",
+                   [holder, token, param_datetime(now)], ids)
 
 
 def hold_reserved(*, ids: list[int], holder: str, token: str, until: datetime) -> int:

@@ -1,11 +1,13 @@
-"""The writes of a sale, in place_order's transaction (sales/checkout.py).
+"""The writes of a sale (sales/checkout.py place_order).
 
-On PostgreSQL each group of writes is one statement (data-modifying CTEs): the seats marked
-sold, the order and its tickets; then the payments, the cart's lines dropped and the audit row.
-Four round trips to the database instead of eight for a web order (the checkout's app CPU
-1.96 -> 1.67 ms in-process, docs/performance.md). Elsewhere (SQLite) the same writes run one
-by one. The order of the writes, and so what a feature's handler between the two groups sees,
-is the same either way.
+A sale no feature needs to see inside the transaction (checkout._nothing_between) is written
+by `sell_and_record`: on PostgreSQL one statement without a transaction of its own (its seats
+locked first, every write conditional on all of them being the holder's), so one round trip.
+Any other sale runs in place_order's transaction: `sell` (seats sold, order, tickets), the
+features' handlers, then `record` (payments, cart lines dropped, audit row); on PostgreSQL each
+of the two groups is one statement (data-modifying CTEs). On SQLite the same writes run one by
+one. What a feature's handler between the two groups sees is the same on both databases
+(docs/performance.md, docs/architecture.md).
 """
 
 from __future__ import annotations
