@@ -196,9 +196,8 @@ def _hold_seats(token: str, payload: ChosenSeatsIn) -> dict:
 
 
 def _checkout(token: str, payload: CheckoutIn, user) -> dict:
-    # A visitor's guest contact is read with the cart (a signed-in spectator buys as himself).
-    guest = payload.email if user is None and payload.email else None
-    found = selectors.cart_and_lines(token, guest_email=guest)
+    # The buyer's guest contact, if he buys as one, is read with the cart.
+    found = selectors.cart_and_lines(token, guest_email=checkout.guest_email(user=user, email=payload.email))
     if found is None:
         raise NotFound()
     cart, line_rows, guest_found = found

@@ -43,12 +43,22 @@ class Buyer:
     language: str = "fr"
 
 
+def _spectator(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and not user.is_staff
+
+
+def guest_email(*, user=None, email: str | None = None) -> str | None:
+    """The email whose guest contact resolve_buyer() makes the buyer, or None (a signed-in
+    spectator buys as himself; no email, no guest): for a caller reading that contact ahead."""
+    return None if _spectator(user) else (email or None)
+
+
 def resolve_buyer(*, user=None, email: str | None = None, first_name: str = "", last_name: str = "",
                   language: str = "fr", guest_found: tuple | None = None) -> Buyer:
     """Who buys: a logged-in spectator buys as his own contact; anyone else (a visitor, or
     staff selling for someone) as the guest contact of the email given (`guest_found`: as
-    customers.guest_contact's `found`)."""
-    if user is not None and getattr(user, "is_authenticated", False) and not user.is_staff:
+    customers.guest_contact's `found`, for guest_email())."""
+    if _spectator(user):
         contact = contact_for_user(user)
     elif email:
         contact = guest_contact(email=email, first_name=first_name, last_name=last_name, language=language,
