@@ -172,3 +172,39 @@ def test_a_statement_of_many_parameters_is_parsed_once(db):
     for _ in range(3):
         assert rawsql.fetch(sql, list(range(120)), prepare=True) == [tuple(range(120))]
     assert _queries._query2pg.cache_info().hits >= before + 2
+
+
+TIMESTAMPS = [
+    "2026-11-24 10:00:00+00", "2026-11-24 10:00:00.123456+00", "2026-03-29 01:59:59.5+00",
+    "2026-11-24 11:00:00.000001+01", "2027-06-30 23:59:59.999999-09:30", "0001-01-01 00:00:00+00",
+    "9999-12-31 23:59:59.999999+00",
+]
+
+
+@pytest.mark.parametrize("text", TIMESTAMPS)
+def test_timestamps_read_as_django_reads_them(db, text):
+    """core/pgtypes: timestamps come back through psycopg's compiled loader, equal to what
+    Django's own loader gives (the same instant, Django's tzinfo), with raw and ORM cursors."""
+    from datetime import datetime
+
+    if rawsql.db().vendor != "postgresql":
+        pytest.skip("PostgreSQL's timestamp type only")
+    from django.db import connection
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg.pq import Format
+
+    from entracte.core.pgtypes import loader_for
+
+    connection.ensure_connection()
+    oid = connection.connection.adapters.types["timestamptz"].oid
+    assert connection.connection.adapters.get_loader(oid, Format.TEXT) is loader_for(connection.timezone)
+
+    class Djangos(BaseTzLoader):
+        timezone = connection.timezone
+
+    sql = "SELECT CAST(%s AS timestamptz), CAST(CAST(%s AS timestamptz) AS text)"
+    for row in (rawsql.fetch(sql, [text, text], prepare=True)[0], rawsql.fetch(sql, [text, text])[0]):
+        value, as_text = row
+        expected = Djangos(oid, connection.connection).load(as_text.encode())
+        assert value == expected and value.tzinfo is expected.tzinfo is connection.timezone
+        assert isinstance(value, datetime)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -15,4 +16,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from .pgtypes import use_compiled_timestamps
+
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="entracte-sync-roles")
+        connection_created.connect(use_compiled_timestamps, dispatch_uid="entracte-compiled-timestamps")
