@@ -4,6 +4,7 @@ A cache that outlived a staff edit would sell what staff just closed; a lean ins
 stored a value differently from the ORM would corrupt orders. Both run on SQLite and PostgreSQL.
 """
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -101,6 +102,76 @@ def test_lean_insert_stores_what_the_orm_would():
     assert stored.actor_id == actor.pk
     assert before <= stored.created_at <= timezone.now()  # auto_now_add applied
     assert stored.created_at.tzinfo is not None
+
+
+def _as_django_prepares(objs, skip=()):
+    connection = rawsql.db()
+    fields = [f for f in type(objs[0])._meta.concrete_fields if not f.primary_key and f.column not in skip]
+    return [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+
+
+def _odd_values(model):
+    """Per field, values of types a field may be given besides its own (Django converts them)."""
+    from datetime import datetime
+    from django.db.models import fields as f
+
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.is_relation:
+            continue
+        if isinstance(field, f.IntegerField):
+            yield field, ["7", True, 7.0, 2**40]
+        elif isinstance(field, f.DecimalField):
+            yield field, [Decimal("1.5"), 1.25, "2.50", 3, Decimal("-0.00")]
+        elif isinstance(field, f.BooleanField):
+            yield field, [1, 0, True]
+        elif isinstance(field, f.DateTimeField) and not (field.auto_now or field.auto_now_add):
+            yield field, [timezone.now(), datetime(2026, 1, 2, 3, 4, 5)]
+        elif isinstance(field, (f.CharField, f.TextField)) and not field.choices:
+            yield field, ["é", 42]
+
+
+def test_insert_values_are_the_orms(perf, web_pos, recwarn):
+    """core/insert_values takes values of the field's own type as they are, and every other
+    value the ORM's way: for each model the sale writes, the values equal what Django prepares,
+    of the same type, odd values (a str in an integer field, a naive datetime, …) included."""
+    from datetime import datetime
+
+    from django.apps import apps
+
+    from entracte.core.insert_values import values
+
+    from entracte.customers.services import guest_contact
+    from entracte.sales import checkout
+
+    from .factories import GOOD_CARD
+
+    cart = carts.create_cart(point_of_sale=web_pos)
+    _hold(cart, perf)
+    checkout.place_order(cart=cart, buyer=checkout.Buyer(contact=guest_contact(email="prep@example.org"),
+                                                         email="prep@example.org", language="fr"), payment_data=GOOD_CARD)
+    _hold(cart, perf)  # a cart line
+    models = ["sales.Order", "sales.Ticket", "sales.Payment", "core.AuditEntry", "customers.Contact", "sales.CartItem"]
+    for label in models:
+        model = apps.get_model(label)
+        sample = model.objects.order_by("-pk").first()
+        for field, odd in [(None, [None]), *_odd_values(model)]:
+            for value in odd:
+                obj = model.from_db("default", [f.attname for f in model._meta.concrete_fields],
+                                    [getattr(sample, f.attname) for f in model._meta.concrete_fields])
+                if field is not None:
+                    setattr(obj, field.attname, value)
+                twin = copy.copy(obj)
+                twin.__dict__ = dict(obj.__dict__)
+                fields, [ours] = values([obj], (), rawsql.db())
+                [theirs] = _as_django_prepares([twin])
+                for field_, a, b in zip(fields, ours, theirs):
+                    if getattr(field_, "auto_now", False) or getattr(field_, "auto_now_add", False):
+                        stamped = getattr(obj, field_.attname)  # set by the preparation, as Django does
+                        assert type(a) is type(b) and stamped.tzinfo is not None, (label, field_.name)
+                        assert a == (stamped if isinstance(a, datetime) else rawsql.param_datetime(stamped))
+                        continue
+                    assert type(a) is type(b), (label, field_.name, value, a, b)
+                    assert getattr(a, "obj", a) == getattr(b, "obj", b), (label, field_.name, value, a, b)  # Jsonb: .obj
 
 
 @pytest.mark.parametrize("at_once", [True, False], ids=["sell_and_record", "sell_then_record"])

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.dateparse import parse_datetime
 
+from . import insert_values
+
 
 def db():
     """This thread's database connection. `django.db.connection` is a proxy that looks the
@@ -127,9 +129,7 @@ def _rows(objs: list, skip: tuple[str, ...] = ()) -> tuple[list, list[list]]:
     """The columns of unsaved instances of one model (but the primary key and `skip`) and each
     instance's values, prepared as the ORM prepares them for an INSERT (defaults, auto_now_add,
     JSON, decimals)."""
-    connection = db()
-    fields = [f for f in objs[0]._meta.concrete_fields if not f.primary_key and f.column not in skip]
-    return fields, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    return insert_values.values(objs, skip, db())
 
 
 def _saved(objs: list, pks) -> list:
@@ -168,16 +168,22 @@ def insert_part(objs: list, *, source: str, links: dict[str, str] | None = None,
     values are the instances' own, prepared as insert() prepares them, each cast to its
     column's type. Give the primary keys back to the instances with `saved()`."""
     links = links or {}
-    meta = objs[0]._meta
-    connection = db()
-    quote = connection.ops.quote_name
-    fields, rows = _rows(objs, skip=tuple(links))
-    values = ", ".join([f"({_casts(type(objs[0]), tuple(links), connection.vendor)})"] * len(objs))
-    columns = [*links, *(f.column for f in fields)]
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"SELECT {''.join(expr + ', ' for expr in links.values())}v.* FROM {source} CROSS JOIN (VALUES {values}) AS v"
-           + (f" WHERE {where}" if where else "") + f" RETURNING {quote(meta.pk.column)}")
+    _fields, rows = _rows(objs, skip=tuple(links))
+    sql = _insert_part_sql(type(objs[0]), len(objs), source, tuple(links.items()), where, db().vendor)
     return sql, [v for row in rows for v in row]
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_part_sql(model, count: int, source: str, links: tuple[tuple[str, str], ...], where: str, vendor: str) -> str:
+    """insert_part()'s statement, the same for every sale of the same shape: built once (its
+    text cost a checkout as much as preparing the values, docs/performance.md)."""
+    quote = db().ops.quote_name
+    skip = tuple(column for column, _expr in links)
+    columns = [*skip, *(f.column for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip)]
+    values = ", ".join([f"({_casts(model, skip, vendor)})"] * count)
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+            f"SELECT {''.join(expr + ', ' for _column, expr in links)}v.* FROM {source} CROSS JOIN (VALUES {values}) AS v"
+            + (f" WHERE {where}" if where else "") + f" RETURNING {quote(model._meta.pk.column)}")
 
 
 @functools.lru_cache(maxsize=64)
