@@ -261,7 +261,7 @@ async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> d
 
 
 SERVERS = {
-    # name: command line after the executable; {workers}, {port} are filled in.
+    # name: command line after the executable; {workers}, {port}, {threads}, {socket} are filled in.
     "gunicorn": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "sync",
                  "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
     "gthread": ["gunicorn", "entracte.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "{workers}", "--worker-class", "gthread",
@@ -269,7 +269,10 @@ SERVERS = {
     "uwsgi": ["uwsgi", "--http11-socket", "127.0.0.1:{port}", "--module", "entracte.wsgi:application", "--processes", "{workers}",
               "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging", "--need-app", "--lazy-apps",
               "--listen", "128", "--so-keepalive"],
-    "uwsgi-router": ["uwsgi", "--http", "127.0.0.1:{port}", "--http-keepalive", "--module", "entracte.wsgi:application",
+    # The router hands each request to the workers over a Unix socket ({socket}): half the
+    # router's CPU per request of the loopback TCP socket it opens by default (docs/performance.md).
+    "uwsgi-router": ["uwsgi", "--http", "127.0.0.1:{port}", "--http-keepalive", "--socket", "{socket}", "--http-to", "{socket}",
+                     "--module", "entracte.wsgi:application",
                      "--processes", "{workers}", "--threads", "{threads}", "--master", "--die-on-term", "--disable-logging",
                      "--need-app", "--lazy-apps", "--listen", "1024"],
 }
@@ -279,12 +282,13 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
     """The app server plus one task worker sending the confirmation emails, as in production."""
     import tempfile
 
+    var = tempfile.mkdtemp(prefix="entracte-bench-var.")
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR",
            "ALLOWED_HOSTS": "127.0.0.1", "ENTRACTE_TASKS": "database",
-           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "ENTRACTE_VAR_DIR": tempfile.mkdtemp(prefix="entracte-bench-var.")}
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "ENTRACTE_VAR_DIR": var}
     exe, *rest = SERVERS[server]
-    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port, threads=threads) for a in rest)]
+    socket = os.path.join(var, "uwsgi.sock")
+    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port, threads=threads, socket=socket) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
