@@ -40,6 +40,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_sold_out_remembered():
+    # What a process remembers of categories sold out (inventory/services.py) is keyed by ids,
+    # which a rolled-back test may hand to the next one.
+    from entracte.inventory import services
+
+    services.forget_sold_out()
+
+
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
 

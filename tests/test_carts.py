@@ -1,5 +1,6 @@
 """Holding seats in a cart: best available, chosen seats, expiry, contingents, tariffs."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,10 +10,12 @@ from django.utils import timezone
 from entracte.catalog.models import SeatCategory, Tariff
 from entracte.core.errors import InvalidInput
 from entracte.inventory import selectors as inventory
+from entracte.inventory import services as inventory_services
 from entracte.inventory.errors import SeatNotForSale, SeatUnavailable, SoldOut
 from entracte.inventory.models import PerformanceSeat
 from entracte.sales import carts, selectors
 from entracte.sales.errors import CartFull, SalesClosed, TariffNotAvailable
+from entracte.sales.models import Cart
 
 from . import factories
 
@@ -21,6 +24,16 @@ pytestmark = pytest.mark.django_db
 
 def _cart(pos):
     return carts.create_cart(point_of_sale=pos)
+
+
+def test_a_new_cart_is_stored_as_the_instance_says(web_pos):
+    before = timezone.now()
+    cart = _cart(web_pos)
+    stored = Cart.objects.get(pk=cart.pk)
+    assert (stored.token, stored.point_of_sale_id, stored.created_at, stored.adjusted) == (
+        cart.token, web_pos.pk, cart.created_at, False)
+    assert before <= stored.created_at <= timezone.now() and len(cart.token) >= 32
+    assert _cart(web_pos).token != cart.token
 
 
 def test_best_available_holds_contiguous_seats_near_the_centre(perf, web_pos):
@@ -148,6 +161,9 @@ def test_a_category_found_sold_out_answers_at_once_and_sells_again_when_seats_co
         carts.add_best_available(cart=late, performance=perf, category_id=category, quantity=2, tariff_id=tariff)
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 1 and "inventory_performanceseat" in statements[0], statements  # one read, no lock
+    with CaptureQueriesContext(connection) as queries, pytest.raises(SoldOut):
+        carts.add_best_available(cart=late, performance=perf, category_id=category, quantity=2, tariff_id=tariff)
+    assert not [q["sql"] for q in queries.captured_queries if "inventory_performanceseat" in q["sql"]]  # remembered
     # Two seats given back: the next buyer gets them, whatever this process remembered.
     for item in list(first.items.order_by("id"))[:2]:
         carts.remove_item(cart=first, item_id=item.pk)
@@ -155,6 +171,49 @@ def test_a_category_found_sold_out_answers_at_once_and_sells_again_when_seats_co
     with pytest.raises(SoldOut):
         carts.add_best_available(cart=_cart(web_pos), performance=perf, category_id=category, quantity=1, tariff_id=tariff)
     assert PerformanceSeat.objects.filter(performance=perf, state="held").count() == 4
+
+
+def _sold_out_perf(web_pos, seats=2):
+    perf = factories.performance(factories.hall(factories.seatmap_csv(rows=1, per_row=seats)))
+    category, tariff = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk
+    holder = _cart(web_pos)
+    carts.add_best_available(cart=holder, performance=perf, category_id=category, quantity=seats, tariff_id=tariff)
+    buy = functools.partial(carts.add_best_available, performance=perf, category_id=category, tariff_id=tariff)
+    for _ in range(3):  # found sold out under the lock, read once more, then remembered
+        with pytest.raises(SoldOut):
+            buy(cart=_cart(web_pos), quantity=1)
+    return perf, holder, buy
+
+
+def test_a_remembered_sold_out_ends_when_a_hold_expires(web_pos):
+    perf, holder, buy = _sold_out_perf(web_pos)
+    until = PerformanceSeat.objects.filter(performance=perf).values_list("hold_until", flat=True)[0]
+    later = timezone.now() + timedelta(hours=1)
+    assert later > until
+    # No one wrote anything: the hold ran out. The memo stops at the first hold's expiry.
+    inventory_services.check_not_sold_out(performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=1,
+                                          channel=web_pos.channel, now=later)
+
+
+def test_a_seat_given_back_elsewhere_is_offered_within_the_memo_time(web_pos, monkeypatch):
+    perf, holder, buy = _sold_out_perf(web_pos)
+    # Another process gives a seat back: this one is not told and answers from its memo...
+    PerformanceSeat.objects.filter(id=holder.items.first().performance_seat_id).update(state="free", hold_token="", hold_until=None)
+    with pytest.raises(SoldOut):
+        buy(cart=_cart(web_pos), quantity=1)
+    # ... for SOLD_OUT_MEMO_SECONDS at most.
+    clock = inventory_services._clock
+    monkeypatch.setattr(inventory_services, "_clock", lambda: clock() + inventory_services.SOLD_OUT_MEMO_SECONDS)
+    assert len(buy(cart=_cart(web_pos), quantity=1)) == 1
+
+
+def test_a_remembered_sold_out_answers_only_for_as_many_seats(web_pos):
+    perf, holder, buy = _sold_out_perf(web_pos, seats=3)
+    carts.remove_item(cart=holder, item_id=holder.items.first().pk)  # one seat back, given by this process
+    for _ in range(3):  # remembered with its one free seat
+        with pytest.raises(SoldOut):
+            buy(cart=_cart(web_pos), quantity=2)
+    assert len(buy(cart=_cart(web_pos), quantity=1)) == 1
 
 
 def test_standing_area_sells_against_capacity(web_pos):

@@ -30,6 +30,7 @@ class PerformanceSeatAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unblock the selected seats"))
     def unblock(self, request, queryset):
         queryset.filter(state=PerformanceSeat.BLOCKED).update(state=PerformanceSeat.FREE)
+        services.seats_returned()
 
     @admin.action(description=_("Put the selected seats in a contingent…"))
     def assign_contingent(self, request, queryset):

@@ -84,10 +84,11 @@ def _id_runs(seats: Sequence[FreeSeat], slots: Mapping[int, int]) -> list[list[i
     return [ordered[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def too_few(seats: Sequence[FreeSeat], n: int) -> bool:
-    """No allocation of n seats among these: the one rule of "sold out" for best available,
-    which best_available() (with scatter) and a sold-out check without the lock both apply."""
-    return len(seats) < n
+def too_few(free: int, n: int) -> bool:
+    """No allocation of n seats among `free` free ones: the one rule of "sold out" for best
+    available, which best_available() (with scatter) and a sold-out check without the lock
+    both apply."""
+    return free < n
 
 
 def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, stage_y: float = 0.0,
@@ -99,7 +100,7 @@ def best_available(seats: Sequence[FreeSeat], n: int, *, centre_x: float = 0.0, 
     hall only)."""
     if n <= 0:
         raise ValueError("n must be positive")
-    if too_few(seats, n):
+    if too_few(len(seats), n):
         return None
     score = scores if scores is not None else {s.id: seat_score(s, centre_x, stage_y) for s in seats}
     # The best window so far of each kind: its rounded score and ids; lowest wins, ids break ties.

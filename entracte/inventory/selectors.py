@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
 
 from entracte.catalog import cache
-from entracte.core.rawsql import fetch, in_list, param_datetime
+from entracte.core.rawsql import as_datetime, fetch, in_list, param_datetime
 
 from .allocation import FreeSeat, seat_score, slots_of
 from .models import PerformanceSeat
@@ -40,15 +40,20 @@ _PLACES = """
     LEFT JOIN catalog_seat s ON s.id = ps.seat_id
     WHERE {which}"""
 # Free for a channel (free_q() and channel_q()); parameters: now, the channel.
-_FREE_FOR_CHANNEL = """
-      AND (ps.state = 'free' OR (ps.state = 'held' AND ps.hold_until < %s))
+_FREE_FOR_CHANNEL_IS = """(ps.state = 'free' OR (ps.state = 'held' AND ps.hold_until < %s))
       AND (ps.contingent_id IS NULL OR ps.contingent_id IN (
-           SELECT contingent_id FROM catalog_contingent_channels WHERE saleschannel_id = %s))
-"""
+           SELECT contingent_id FROM catalog_contingent_channels WHERE saleschannel_id = %s))"""
+_FREE_FOR_CHANNEL = f"\n      AND {_FREE_FOR_CHANNEL_IS}\n"
 _FREE_SEATS = _PLACES + _FREE_FOR_CHANNEL
 FREE_IDS_SQL = ("SELECT ps.id FROM inventory_performanceseat ps WHERE ps.performance_id = %s AND ps.category_id = %s"
                 + _FREE_FOR_CHANNEL)
 PLACES_SQL = _PLACES.format(columns="", which="ps.performance_id = %s")
+# How many seats of a category are free for a channel, and the first expiry among its
+# unexpired holds (when a seat may come back without anyone writing); parameters: now, the
+# channel, now, the performance, the category.
+FREE_COUNT_SQL = (f"SELECT SUM(CASE WHEN {_FREE_FOR_CHANNEL_IS} THEN 1 ELSE 0 END), "
+                  "MIN(CASE WHEN ps.state = 'held' AND ps.hold_until >= %s THEN ps.hold_until END) "
+                  "FROM inventory_performanceseat ps WHERE ps.performance_id = %s AND ps.category_id = %s")
 
 
 # A performance's places are kept longer than the rest of the catalogue: rebuilding the map of
@@ -98,6 +103,16 @@ def free_places(*, performance: Performance, category_id: int, channel: SalesCha
     except KeyError:  # places added since they were cached
         known = places(performance, fresh=True)
         return [known.seats[pk] for pk in ids], known
+
+
+def free_count(*, performance: Performance, category_id: int, channel: SalesChannel,
+               now: datetime) -> tuple[int, datetime | None]:
+    """How many seats of a category the channel may sell now (free_places(), counted), and
+    the first expiry among the category's unexpired holds: until then, no seat comes back
+    unless someone gives it back."""
+    (free, first_expiry), = fetch(FREE_COUNT_SQL, [param_datetime(now), channel.pk, param_datetime(now), performance.pk,
+                                                   category_id], prepare=True)
+    return free or 0, as_datetime(first_expiry)
 
 
 def free_seats_for_allocation(*, performance: Performance, category_id: int, channel: SalesChannel,

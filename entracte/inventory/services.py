@@ -7,9 +7,12 @@ compose them with cart and order writes so that everything commits or nothing do
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db import transaction
 
 from entracte.catalog.models import Performance, SalesChannel
 from entracte.core.locking import advisory_lock, advisory_locks
@@ -85,11 +88,32 @@ def _undo_claim(ids: list[int], token: str) -> None:
     release(ids=ids, token=token)
 
 
-# The categories this process last found sold out: (performance, category, channel). At the end
-# of a rush every buyer still asking learns it, one request per category (800 requests at
-# C=200 in bench/onsale.py). For these, `check_not_sold_out` reads the free seats without a
-# transaction or the allocation lock first.
-_sold_out: set[tuple[int, int, int]] = set()
+# What this process last found of categories sold out: (performance, category, channel) ->
+# _SoldOut. At the end of a rush every buyer still asking learns it, one request per category
+# (800 requests at C=200 in bench/onsale.py). For these, check_not_sold_out() answers without
+# the allocation lock or a transaction, and, for SOLD_OUT_MEMO_SECONDS after a read, without
+# reading again as long as no hold of the category has expired since. So the seat of an
+# expired hold is offered at once; a seat given back (a cart emptied, a refund, an unblock)
+# at once by the process that gave it back, within SOLD_OUT_MEMO_SECONDS by the others
+# (docs/architecture.md). The memo only ever answers "sold out": every hold is decided under the lock.
+SOLD_OUT_MEMO_SECONDS = 1.0
+_clock = time.monotonic
+
+
+@dataclass(frozen=True)
+class _SoldOut:
+    free: int  # seats the channel could sell at the read
+    read_at: float  # _clock() as the read began
+    until: datetime | None  # the first expiry among the category's holds then
+
+    def answers(self, quantity: int, now: datetime) -> bool:
+        """Still sold out for `quantity` seats, without reading again."""
+        return (too_few(self.free, quantity) and _clock() - self.read_at < SOLD_OUT_MEMO_SECONDS
+                and (self.until is None or now < self.until))
+
+
+_UNREAD = _SoldOut(0, float("-inf"), None)  # found sold out under the lock; read again before answering
+_sold_out: dict[tuple[int, int, int], _SoldOut] = {}
 
 
 def check_not_sold_out(*, performance: Performance, category_id: int, quantity: int, channel: SalesChannel,
@@ -97,17 +121,34 @@ def check_not_sold_out(*, performance: Performance, category_id: int, quantity: 
     """Raise SoldOut, outside any transaction and without waiting for the allocation lock,
     when a category this process found sold out still has fewer than `quantity` free seats.
 
-    This answer is as sure as the one under the lock: the read sees every committed change,
-    and a seat only stops being free through a claim, so waiting for the claimers holding the
-    lock could only find fewer free seats. A seat given back meanwhile is not ordered by the
-    lock either. Costs nothing for a category not found sold out; one read otherwise."""
+    A read's answer is as sure as the one under the lock: it sees every committed change, and a
+    seat only stops being free through a claim, so waiting for the claimers holding the lock
+    could only find fewer free seats. A seat given back meanwhile is not ordered by the lock
+    either. Costs nothing for a category not found sold out; one read at most per category
+    and SOLD_OUT_MEMO_SECONDS otherwise."""
     key = (performance.pk, category_id, channel.pk)
-    if key not in _sold_out:
+    memo = _sold_out.get(key)
+    if memo is None:
         return
-    free, _places = selectors.free_places(performance=performance, category_id=category_id, channel=channel, now=now)
-    if too_few(free, quantity):
+    if memo.answers(quantity, now):
         raise SoldOut()
-    _sold_out.discard(key)
+    read_at = _clock()
+    free, first_expiry = selectors.free_count(performance=performance, category_id=category_id, channel=channel, now=now)
+    if too_few(free, quantity):
+        _sold_out[key] = _SoldOut(free, read_at, first_expiry)
+        raise SoldOut()
+    _sold_out.pop(key, None)
+
+
+def forget_sold_out() -> None:
+    _sold_out.clear()
+
+
+def seats_returned() -> None:
+    """Seats come back on sale: forget what this process found sold out, now and once the
+    change commits (a read in between did not see it)."""
+    forget_sold_out()
+    transaction.on_commit(forget_sold_out)
 
 
 def hold_best_available(*, performance: Performance, category_id: int, quantity: int,
@@ -125,7 +166,7 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
         if ids is None:
             if len(_sold_out) > 10_000:  # bounded: performances come and go
                 _sold_out.clear()
-            _sold_out.add((performance.pk, category_id, channel.pk))
+            _sold_out[(performance.pk, category_id, channel.pk)] = _UNREAD
             raise SoldOut()
         if claim(ids) == len(ids):
             return ids
@@ -207,6 +248,7 @@ def extend_hold(*, token: str, until: datetime, now: datetime, ids: list[int]) -
 
 
 def release(*, ids: list[int], token: str) -> int:
+    seats_returned()
     return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
                    "WHERE state = 'held' AND hold_token = %s", [token], ids)
 
@@ -225,6 +267,7 @@ def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
     """Put seats in a contingent (None takes them out). Sold or held seats keep their state."""
     from entracte.core import audit
 
+    seats_returned()  # seats taken out of a contingent may now be sold on more channels
     changed = PerformanceSeat.objects.filter(id__in=ids).update(contingent=contingent)
     audit.record(action="inventory.contingent_assigned", object_type="inventory.performanceseat", object_id=",".join(map(str, ids[:50])),
                  actor=actor, data={"contingent": getattr(contingent, "code", None), "seats": changed})
@@ -233,6 +276,7 @@ def assign_contingent(*, ids: list[int], contingent, actor=None) -> int:
 
 def release_sold(*, ids: list[int]) -> int:
     """Put sold seats back on sale (their tickets were cancelled). The caller checks the row count."""
+    seats_returned()
     return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL WHERE state = 'sold'", [], ids)
 
 
@@ -254,5 +298,6 @@ def hold_reserved(*, ids: list[int], holder: str, token: str, until: datetime) -
 
 def release_reserved(*, ids: list[int], holder: str) -> int:
     """Put seats reserved for `holder` back on sale. The caller checks the row count."""
+    seats_returned()
     return _update(f"UPDATE {_TABLE} SET state = 'free', hold_token = '', hold_until = NULL "
                    "WHERE state = 'reserved' AND hold_token = %s", [holder], ids)

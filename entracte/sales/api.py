@@ -168,7 +168,7 @@ def _sold_out(order: Order) -> list[dict]:
 def _new_cart(user, code: str | None) -> dict:
     pos = catalog.point_of_sale(code) if code else catalog.web_point_of_sale()
     staff.check_may_sell_at(user, pos)
-    return _cart_out(carts.create_cart(point_of_sale=pos))
+    return _cart_out(carts.create_cart(point_of_sale=pos), line_rows=[])  # a new cart has no lines to read
 
 
 @router.post("/carts", response={201: CartOut, **ERRORS}, auth=OptionalBearerToken(), summary="Create a cart")
