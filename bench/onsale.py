@@ -1,7 +1,7 @@
 """Season-opening rush on one performance: C concurrent buyers each take 2 best-available
 seats and check out through the API until the performance is sold out.
 
-    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--seats 2000] [--server uwsgi-router] [--workers 2]
+    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--seats 2000] [--server uwsgi-router] [--workers 3] [--threads 2]
 
 Runs the app under a WSGI server (uWSGI behind its HTTP router by default) on PostgreSQL (a throwaway cluster, or DATABASE_URL), prints
 orders/s, tickets/s, latency percentiles of the hold and of the checkout, errors by code,
@@ -310,18 +310,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--seats", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=None, help="processes (default: 2 for uWSGI, 4 for gunicorn)")
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: 3 for uWSGI, 4 for gunicorn)")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread, uwsgi, uwsgi-router)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, uwsgi, uwsgi-router)")
     parser.add_argument("--server", choices=sorted(SERVERS), default="uwsgi-router",
                         help="uwsgi-router (default: uWSGI's HTTP router keeps the buyers' connections, as nginx would, and "
-                             "hands requests to 2 workers x 4 threads), gunicorn (4 sync workers, a new connection per "
+                             "hands requests to 3 workers x 2 threads), gunicorn (4 sync workers, a new connection per "
                              "request), gthread or uwsgi (a thread per open connection)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args()
     if args.workers is None:
-        args.workers = 2 if args.server.startswith("uwsgi") else 4
+        args.workers = 3 if args.server.startswith("uwsgi") else 4
 
     extra = "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" if args.pg_stats else ""
     with cluster(extra_options=extra) as database_url:

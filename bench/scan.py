@@ -1,6 +1,6 @@
 """Doors opening: S concurrent scanners read the tickets of one performance through the API.
 
-    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--server uwsgi-router] [--workers 2] [--threads 4]
+    .venv/bin/python bench/scan.py [--scanners 20] [--seats 2000] [--passes 2] [--server uwsgi-router] [--workers 3] [--threads 2]
 
 Runs the app under a WSGI server (uWSGI behind its HTTP router by default) on PostgreSQL (a
 throwaway cluster, or DATABASE_URL) with one sold-out performance and its venue's four gates. Each scanner keeps
@@ -109,10 +109,10 @@ def main():
     parser.add_argument("--scanners", type=int, default=20)
     parser.add_argument("--seats", type=int, default=2000)
     parser.add_argument("--passes", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread, uwsgi)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, uwsgi, uwsgi-router)")
     parser.add_argument("--warmup", type=int, default=1000, help="unknown codes read before the measured run")
     parser.add_argument("--server", choices=sorted(SERVERS), default="uwsgi-router",
                         help="uwsgi-router (uWSGI's HTTP router keeps the scanners' connections, as nginx would, and hands "
