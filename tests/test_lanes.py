@@ -291,3 +291,21 @@ def test_the_cart_creation_lane_answers_as_the_endpoint_does(apps, web_pos):
         status, _headers, answer = _call(lanes, body, url="/api/carts", **extra)
         assert status == expected and Counting.calls == 3 + i
     assert Cart.objects.count() == 5
+
+
+def test_a_lane_answers_in_each_callers_language_and_leaves_the_threads_as_it_was(apps, web_pos):
+    from django.utils import translation
+
+    lanes, _django_app = apps
+    sold_out = {"performance_id": 999999, "category_id": 1, "tariff_id": 1, "quantity": 2}
+    token = _call(lanes, {}, url="/api/carts")[2]["token"]
+    messages = {}
+    with translation.override("de"):
+        for language in ("fr", "en", "fr", "es", "de"):
+            status, _headers, answer = _call(lanes, sold_out, url=f"/api/carts/{token}/best-available",
+                                             HTTP_ACCEPT_LANGUAGE=language)
+            assert status == 404
+            messages.setdefault(language, set()).add(answer["message"])
+            assert translation.get_language() == "de"
+    assert all(len(texts) == 1 for texts in messages.values())
+    assert len({text for texts in messages.values() for text in texts}) == 4  # four catalogues, four texts

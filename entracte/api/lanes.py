@@ -22,6 +22,7 @@ CSRF, messages and static-files middleware have nothing to do for a bearer-token
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -121,7 +122,9 @@ class Lanes:
         except ValueError:
             return None
         language = self._language(request)
-        with translation.override(language):
+        # Activating a language and restoring the previous one cost more than the lane's own
+        # work on a short answer; a thread answering in one language keeps it active.
+        with translation.override(language) if translation.get_language() != language else contextlib.nullcontext():
             try:
                 answer = lane(request, payload, **path)
                 if answer is None:
