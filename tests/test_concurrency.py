@@ -17,6 +17,8 @@ from django.db import connection, connections
 
 from entracte.catalog.models import SeatCategory, Tariff
 from entracte.core.errors import DomainError
+from entracte.customers import services as customer_services
+from entracte.customers.models import Contact
 from entracte.customers.services import guest_contact
 from entracte.inventory import services as inventory_services
 from entracte.inventory.models import PerformanceSeat
@@ -189,3 +191,38 @@ def test_pickers_and_best_available_buyers_never_share_a_seat():
     assert len(everything) == len(set(everything)) == SEATS
     owners = PerformanceSeat.objects.filter(performance=perf, state="held").values_list("hold_token", flat=True)
     assert Counter(owners) == Counter(cart_list[i].token for i in range(n) for _ in held[i])
+
+
+def _first_orders_of_one_new_guest(n_threads) -> list:
+    """n buyers give the same new email at the same instant; the contact id each one got."""
+    barrier = threading.Barrier(n_threads)
+    got: list = [None] * n_threads
+
+    def buyer(i):
+        try:
+            connection.ensure_connection()  # connected before the start: the buyers meet at the read
+            barrier.wait(timeout=60)
+            got[i] = guest_contact(email="first-time@example.org").pk
+        finally:
+            connections.close_all()
+
+    _run_threads(buyer, n_threads)
+    return got
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite begins every write transaction with the database lock: no race to show")
+def test_canary_new_guest_contacts_without_the_lock_are_made_twice(monkeypatch):
+    monkeypatch.setattr(customer_services, "advisory_lock", lambda *parts: None)
+    for _attempt in range(3):  # a race: give it a few chances to show
+        Contact.objects.filter(email="first-time@example.org").delete()
+        got = _first_orders_of_one_new_guest(_threads())
+        if len(set(got)) > 1:
+            break
+    assert len(set(got)) > 1, "the canary did not race: the test below would prove nothing"
+
+
+def test_one_new_guest_email_makes_one_contact_however_many_buy_at_once():
+    got = _first_orders_of_one_new_guest(_threads())
+    assert None not in got and len(set(got)) == 1
+    assert Contact.objects.filter(email="first-time@example.org").count() == 1

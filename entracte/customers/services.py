@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.db import transaction
 
+from entracte.core.locking import advisory_lock
 from entracte.core.rawsql import fetch
 from django.utils.translation import gettext_lazy as _
 
@@ -55,10 +56,16 @@ def guest_contact(*, email: str, first_name: str = "", last_name: str = "", lang
     if found is None:
         rows = fetch(GUEST_CONTACT_SQL, [email], prepare=True)
         found = (rows[0][0] if rows else None,)
-    contact = Contact.from_db("default", ["id", "email"], (found[0], email)) if found[0] is not None else None
-    if contact is None:
-        contact = Contact.objects.create(email=email, first_name=first_name, last_name=last_name, language=language)
-    return contact
+    if found[0] is not None:
+        return Contact.from_db("default", ["id", "email"], (found[0], email))
+    # A first order under this email. Two at once must not make two contacts: the second waits
+    # for the first (a lock on the email) and finds its contact.
+    with transaction.atomic():
+        advisory_lock("guest-contact", email)
+        rows = fetch(GUEST_CONTACT_SQL, [email], prepare=True)
+        if rows:
+            return Contact.from_db("default", ["id", "email"], (rows[0][0], email))
+        return Contact.objects.create(email=email, first_name=first_name, last_name=last_name, language=language)
 
 
 @transaction.atomic
