@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import random
 import signal
 import subprocess
@@ -278,6 +279,20 @@ SERVERS = {
 }
 
 
+# The server and the task worker run on the interpreter (and in the environment) this bench
+# runs on: which CPython build it is changes the figures (docs/performance.md, session 14).
+BIN = Path(sys.executable).parent
+
+
+def interpreter() -> str:
+    """Which Python runs the bench, and whether its libpython is a shared library (pyenv's
+    default build) or linked into the executable (Debian's, built with PGO and LTO)."""
+    with open("/proc/self/maps") as maps:
+        shared = "libpython" in maps.read()
+    return (f"{platform.python_implementation()} {platform.python_version()} at {os.path.realpath(sys.executable)}, "
+            f"libpython {'shared' if shared else 'static'}")
+
+
 def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", threads: int = 4) -> list[subprocess.Popen]:
     """The app server plus one task worker sending the confirmation emails, as in production."""
     import tempfile
@@ -288,9 +303,9 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "ENTRACTE_VAR_DIR": var}
     exe, *rest = SERVERS[server]
     socket = os.path.join(var, "uwsgi.sock")
-    cmd = [str(ROOT / ".venv/bin" / exe), *(a.format(workers=workers, port=port, threads=threads, socket=socket) for a in rest)]
+    cmd = [str(BIN / exe), *(a.format(workers=workers, port=port, threads=threads, socket=socket) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    worker = subprocess.Popen([str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
+    worker = subprocess.Popen([str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import urllib.request
 
@@ -331,6 +346,7 @@ def main():
         django_setup(database_url)
         setup = prepare(args.seats)
         print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores")
+        print(f"interpreter: {interpreter()}")
         servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads)
         results = {}
         try:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onsale import SERVERS, cpu_by_role, django_setup, pct, pg_stats_print, pg_stats_reset, prepare, serve  # noqa: E402
+from onsale import SERVERS, cpu_by_role, django_setup, interpreter, pct, pg_stats_print, pg_stats_reset, prepare, serve  # noqa: E402
 from httpclient import run  # noqa: E402
 from pgcluster import cluster  # noqa: E402
 
@@ -133,6 +133,7 @@ def main():
         random.shuffle(readings)
         print(f"{len(codes)} tickets, {len(readings)} readings, {args.scanners} scanners, {args.server} with {args.workers} workers ({args.threads} threads), "
               f"PostgreSQL, {os.cpu_count()} cores")
+        print(f"interpreter: {interpreter()}")
         servers = serve(database_url, args.workers, args.port, server=args.server, threads=args.threads)
         try:
             # The gates' devices are on before the doors open: every server thread has its
