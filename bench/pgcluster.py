@@ -33,7 +33,12 @@ def cluster(port: int = 25433, extra_options: str = ""):
     subprocess.run(_as_pg([f"{PGBIN}/pg_ctl", "-D", data, "-l", os.path.join(tmp, "log"), "-w", "-o", options, "start"]),
                    check=True, stdout=subprocess.DEVNULL)
     try:
-        yield f"postgres://postgres@127.0.0.1:{port}/entracte_bench"
+        # Through the Unix socket, as an app on the database's machine should connect
+        # (docs/operations.md); BENCH_PG_TCP=1 for loopback TCP.
+        if os.environ.get("BENCH_PG_TCP") == "1":
+            yield f"postgres://postgres@127.0.0.1:{port}/entracte_bench"
+        else:
+            yield f"postgres://postgres@{tmp.replace('/', '%2F')}:{port}/entracte_bench"
     finally:
         subprocess.run(_as_pg([f"{PGBIN}/pg_ctl", "-D", data, "-m", "fast", "stop"]), stdout=subprocess.DEVNULL)
         shutil.rmtree(tmp, ignore_errors=True)
