@@ -26,11 +26,11 @@ def database_tasks(settings):
     emails.confirmations_due.until = 0.0
 
 
-def _order(perf, pos, email):
+def _order(perf, pos, email, language="en"):
     cart = carts.create_cart(point_of_sale=pos)
     carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=2,
                              tariff_id=Tariff.objects.get(code="plein").pk)
-    buyer = checkout.Buyer(contact=guest_contact(email=email), email=email, language="en")
+    buyer = checkout.Buyer(contact=guest_contact(email=email), email=email, language=language)
     return checkout.place_order(cart=cart, buyer=buyer, payment_data=GOOD_CARD)
 
 
@@ -59,6 +59,24 @@ def test_orders_of_one_window_share_one_task_that_sends_each_confirmation(perf, 
     assert all(seat in ana.body and seat in ana.alternatives[0][0] for seat in seats) and "Carmen" in ana.body
     assert not Order.objects.filter(confirmation_due=True).exists()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_each_confirmation_of_a_batch_speaks_its_buyer_s_language(perf, web_pos, database_tasks):
+    """The sentences are translated once per batch and language (emails._texts): each email of
+    a mixed batch still reads in its own language, with its own order number and amounts."""
+    orders = {name: _order(perf, web_pos, f"{name}@example.org", language=name[:2]) for name in ("fr", "en", "de", "fr2")}
+    assert mail.outbox == []
+    assert emails.send_due_confirmations.call() == 4  # one batch
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert orders["fr2"].number in sent["fr2@example.org"].body and orders["fr"].number not in sent["fr2@example.org"].body
+    expected = {"fr": ("Bonjour,", "Merci pour votre commande {}.", "Frais de dossier : ", "Total payé : <strong>"),
+                "en": ("Hello,", "Thank you for your order {}.", "Order fee: ", "Total paid: <strong>"),
+                "de": ("Hallo,", "Vielen Dank für Ihre Bestellung {}.", "Bearbeitungsgebühr: ", "Bezahlt: <strong>")}
+    for lang, (hello, thanks, fee, total) in expected.items():
+        message, order = sent[f"{lang}@example.org"], orders[lang]
+        html = message.alternatives[0][0]
+        assert message.body.startswith(hello) and thanks.format(order.number) in message.body
+        assert thanks.format(order.number) in html and fee in message.body and fee in html and total in html
 
 
 def test_a_new_window_enqueues_a_new_task_and_a_task_sends_what_is_due_only_once(perf, web_pos, database_tasks, settings):
