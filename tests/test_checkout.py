@@ -57,7 +57,7 @@ def test_the_confirmation_writes_names_as_they_are_in_text_and_escaped_in_html(w
     assert sent.subject == f"Votre commande {order.number} est confirmée"
     assert sent.body.count("Roméo & Juliette <opéra>, ") == 2 and "&amp;" not in sent.body
     assert html.count("Roméo &amp; Juliette &lt;opéra&gt;, ") == 2 and "<opéra>" not in html
-    assert "Total payé: 102,00 €" in sent.body and "<strong>102,00 €</strong>" in html
+    assert "Total payé : 102,00 €" in sent.body and "<strong>102,00 €</strong>" in html
 
 
 def test_ticket_codes_are_long_random_and_distinct(perf, web_pos):
