@@ -100,6 +100,11 @@ def test_the_written_message_answers_as_django_s_message_does_for_anything_else(
     # Django's message, built on demand, writes the same bytes
     assert written.standard().as_bytes() == written.as_bytes()
     assert written.as_bytes(unixfrom=True).startswith(b"From nobody ")
+    import copy
+    import pickle
+
+    for twin in (copy.deepcopy(bulk().message()), pickle.loads(pickle.dumps(bulk().message()))):
+        assert twin.as_bytes() == twin.standard().as_bytes()
 
 
 def test_a_boundary_found_in_a_part_is_drawn_again(monkeypatch):

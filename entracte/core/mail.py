@@ -133,7 +133,7 @@ def _plain_8bit(text: str) -> bool:
 
 class WrittenMessage:
     """The message of a plain BulkEmail, as Django's mail backends use it: `as_bytes()` writes
-    the bytes Django's message would give (tests/test_confirmations.py compares them), at a
+    the bytes Django's message would give (tests/test_mail.py compares them), at a
     fraction of the cost of building and writing Python's email objects (the worker's largest
     cost per confirmation, docs/performance.md). Anything else asked of it is answered by
     Django's message, built on first use with the same date, Message-ID and boundary."""
@@ -188,6 +188,8 @@ class WrittenMessage:
         return len(self.standard())
 
     def __getattr__(self, name):
+        if name.startswith("_"):  # own attributes not set yet (a copy being built): not the message's
+            raise AttributeError(name)
         return getattr(self.standard(), name)
 
 
