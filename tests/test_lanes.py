@@ -297,12 +297,12 @@ def test_a_lane_answers_in_each_callers_language_and_leaves_the_threads_as_it_wa
     from django.utils import translation
 
     lanes, _django_app = apps
-    sold_out = {"performance_id": 999999, "category_id": 1, "tariff_id": 1, "quantity": 2}
+    unknown_performance = {"performance_id": 999999, "category_id": 1, "tariff_id": 1, "quantity": 2}
     token = _call(lanes, {}, url="/api/carts")[2]["token"]
     messages = {}
     with translation.override("de"):
         for language in ("fr", "en", "fr", "es", "de"):
-            status, _headers, answer = _call(lanes, sold_out, url=f"/api/carts/{token}/best-available",
+            status, _headers, answer = _call(lanes, unknown_performance, url=f"/api/carts/{token}/best-available",
                                              HTTP_ACCEPT_LANGUAGE=language)
             assert status == 404
             messages.setdefault(language, set()).add(answer["message"])
