@@ -140,7 +140,9 @@ def emails_drained(timeout: float = 120.0) -> float | None:
 
 def cpu_by_role(servers: list[subprocess.Popen]) -> dict[str, float]:
     """CPU seconds used so far by each part of the run, read from /proc (Linux): the app
-    server is the first of `servers` with its child processes, the task worker the second."""
+    server is the first of `servers` with its child processes, the task worker the second.
+    PostgreSQL's includes what its exited processes used (the postmaster's reaped children:
+    autovacuum workers come and go during a rush), and the app server's likewise."""
     tick = os.sysconf("SC_CLK_TCK")
     roles = {"app server": 0.0, "task worker": 0.0, "postgresql": 0.0, "load generator": 0.0}
     processes = {}
@@ -154,17 +156,18 @@ def cpu_by_role(servers: list[subprocess.Popen]) -> dict[str, float]:
             continue
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        processes[int(entry)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        processes[int(entry)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick,
+                                 (int(fields[13]) + int(fields[14])) / tick)
     app, worker = servers[0].pid, servers[1].pid
-    for pid, (comm, parent, seconds) in processes.items():
+    for pid, (comm, parent, seconds, reaped) in processes.items():
         if pid == os.getpid():
             roles["load generator"] += seconds
         elif pid == worker:
             roles["task worker"] += seconds
         elif pid == app or parent == app:
-            roles["app server"] += seconds
+            roles["app server"] += seconds + reaped
         elif comm.startswith("postgres"):
-            roles["postgresql"] += seconds
+            roles["postgresql"] += seconds + reaped
     return roles
 
 
