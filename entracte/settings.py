@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # Outside CommonMiddleware, so that an API request it refuses (a host not allowed) is also
     # answered in the API's JSON shape; inside LocaleMiddleware, for the message's language.
     "entracte.api.middleware.ApiErrorShapeMiddleware",
+    # A NUL anywhere in a request: 400 before any view reads it (PostgreSQL refuses it in text).
+    "entracte.core.inputs.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,6 +137,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "fr"
+# A form refused by the CSRF check gets the shop's error page, translated (shop/errors.py).
+CSRF_FAILURE_VIEW = "entracte.shop.errors.csrf_failure"
 LANGUAGES = [("fr", _("French")), ("en", _("English")), ("de", _("German")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "entracte" / "locale"]
 TIME_ZONE = "Europe/Paris"

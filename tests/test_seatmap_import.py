@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from entracte.catalog.models import Area, Seat
 from entracte.catalog.services import SeatMapInvalid, import_seatmap
@@ -37,6 +38,19 @@ def test_bad_file_is_rejected_with_line_numbers_and_nothing_imported():
     lines = sorted({line for line, _ in info.value.errors})
     assert lines == [3, 4, 5, 6, 7]
     assert not Seat.objects.filter(area__hall=h2).exists()
+    assert not Area.objects.filter(hall=h2).exists()
+
+
+def test_a_line_with_a_nul_is_rejected_before_the_database_sees_it():
+    """PostgreSQL refuses NUL in text: the file is refused with the line, on SQLite alike."""
+    factories.category("a")
+    h = factories.hall()
+    h2 = type(h).objects.create(venue=h.venue, name={"fr": "Autre"})
+    text = "area,row,number,x,y,category\nstalls,A,1,0,0,a\nbal\x00con,A,1,0,10,a\n"
+    with translation.override("fr"), pytest.raises(SeatMapInvalid) as info:
+        import_seatmap(hall=h2, text=text)
+    assert [(line, message) for line, message, *_params in info.value.errors] == [
+        (3, "la ligne contient un caractère interdit (NUL)")]
     assert not Area.objects.filter(hall=h2).exists()
 
 

@@ -39,6 +39,8 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.utils import translation
 
+from entracte.core import inputs
+
 from .middleware import server_error
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,8 @@ class Lanes:
             return None
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return None
+        if inputs.json_has_nul(body) or inputs.NUL in request.META.get("HTTP_AUTHORIZATION", ""):
+            return None  # answered 400 by core.inputs.RejectNulMiddleware
         try:
             payload = json.loads(body)
         except ValueError:

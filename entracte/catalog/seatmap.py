@@ -72,6 +72,8 @@ def parse_seatmap(text: str, known_categories: set[str]) -> ParsedMap:
         if not any(row.values()):
             continue
         errors = []
+        if any("\x00" in value for value in row.values()):  # PostgreSQL refuses NUL in text (core/inputs.py)
+            errors.append((_("the line contains a character that is not allowed (NUL)"), {}))
         area = row["area"]
         if not area:
             errors.append((_("the area is empty"), {}))
