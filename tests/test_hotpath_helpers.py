@@ -231,20 +231,6 @@ def test_fetch_gives_the_same_rows_prepared_or_not(perf, prepare):
         assert rawsql.fetch(sql, [perf.pk], prepare=prepare) == expected
 
 
-def test_a_statement_of_many_parameters_is_parsed_once(db):
-    """rawsql raises psycopg's bound on the statements whose placeholder parsing it remembers:
-    the sale's one statement has more than psycopg's 50 parameters."""
-    from psycopg import _queries
-
-    if rawsql.db().vendor != "postgresql":
-        pytest.skip("psycopg parses PostgreSQL statements only")
-    sql = "SELECT " + ", ".join(["CAST(%s AS integer)"] * 120)
-    before = _queries._query2pg.cache_info().hits
-    for _ in range(3):
-        assert rawsql.fetch(sql, list(range(120)), prepare=True) == [tuple(range(120))]
-    assert _queries._query2pg.cache_info().hits >= before + 2
-
-
 TIMESTAMPS = [
     "2026-11-24 10:00:00+00", "2026-11-24 10:00:00.123456+00", "2026-03-29 01:59:59.5+00",
     "2026-11-24 11:00:00.000001+01", "2027-06-30 23:59:59.999999-09:30", "0001-01-01 00:00:00+00",

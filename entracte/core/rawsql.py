@@ -52,37 +52,17 @@ def as_decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _parse_hot_statements_once() -> None:
-    """psycopg remembers how it parsed a statement's placeholders only for statements of at
-    most 50 parameters; the sale's and the hold's single statements have more, and were parsed
-    again at every call (0.1 ms a checkout, docs/performance.md). Raise that bound: the parsed
-    forms stay in psycopg's own bounded cache (128 statements, least recently used out)."""
-    try:
-        from psycopg import _queries
-    except ImportError:  # a psycopg without that module: its own bound stays
-        return
-    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", None) is not None:
-        _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 500)
-
-
-_parse_hot_statements_once()
-
-
 def _prepared(connection, sql: str, params, rows: bool):
     """Run a statement as a prepared one on PostgreSQL: planned once per connection, the plan
-    reused (a generic one, settings.py). Django's errors and query log as for its own cursors;
-    its cursor wrappers themselves are skipped (they cost as much as a short statement)."""
-    import psycopg
+    reused (a generic one, settings.py), on libpq directly (core/libpq.py). Django's errors and
+    query log as for its own cursors; its cursor wrappers themselves are skipped (they cost as
+    much as a short statement)."""
+    from . import libpq
 
     connection.ensure_connection()
     start = time.monotonic() if connection.queries_logged else None
-    # One cursor per connection, reused: building one per statement cost as much as running it.
-    cursor = getattr(connection, "_prepared_cursor", None)
-    if cursor is None or cursor.closed or cursor.connection is not connection.connection:
-        cursor = connection._prepared_cursor = psycopg.Cursor(connection.connection)
     with connection.wrap_database_errors:
-        cursor.execute(sql, params, prepare=True)
-        result = cursor.fetchall() if rows else cursor.rowcount
+        result = libpq.run(connection, sql, params, rows)
     if start is not None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
     return result
