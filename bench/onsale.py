@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from httpclient import run  # noqa: E402
+from pace import pace_ms  # noqa: E402
 from pgcluster import cluster  # noqa: E402
 
 CARD = {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}
@@ -360,12 +361,14 @@ def main():
                 reset_inventory(setup["performance"])
                 if args.pg_stats:
                     pg_stats_reset()
+                pace_before = pace_ms()
                 cpu_before = cpu_by_role(servers)
                 stats = run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
                 # The confirmation emails are sent in the background: count the worker's CPU
                 # until the last one is out.
                 drained = emails_drained()
                 cpu_after = cpu_by_role(servers)
+                pace_after = pace_ms()
                 check = verify(setup["performance"], setup["capacity"])
                 rate = stats["orders"] / stats["elapsed"]
                 results[c] = rate
@@ -380,6 +383,7 @@ def main():
                 print("  CPU ms per order: " + ", ".join(
                     f"{role} {(cpu_after[role] - cpu_before[role]) * 1000 / max(stats['orders'], 1):.1f}" for role in cpu_after))
                 print(f"  database check: {check}")
+                print(f"  machine pace (bench/pace.py, lower is faster): {pace_before:.1f} ms before, {pace_after:.1f} ms after")
                 if args.pg_stats:
                     pg_stats_print(stats["orders"])
                 if check["seats_with_two_valid_tickets"] or check["oversold"]:
