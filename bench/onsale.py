@@ -300,8 +300,10 @@ def interpreter() -> str:
             f"libpython {'shared' if shared else 'static'}")
 
 
-def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", threads: int = 4) -> list[subprocess.Popen]:
-    """The app server plus one task worker sending the confirmation emails, as in production."""
+def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", threads: int = 4,
+          worker_nice: int = 0) -> list[subprocess.Popen]:
+    """The app server plus one task worker sending the confirmation emails, as in production
+    (docs/operations.md: the worker at a lower CPU priority than the web server, `worker_nice`)."""
     import tempfile
 
     var = tempfile.mkdtemp(prefix="entracte-bench-var.")
@@ -313,7 +315,8 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
     cmd = [str(BIN / exe), *(a.format(workers=workers, port=port, threads=threads, socket=socket) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     worker = subprocess.Popen([str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=(lambda: os.nice(worker_nice)) if worker_nice else None)
     import urllib.request
 
     for _ in range(100):
@@ -339,6 +342,8 @@ def main():
                         help="uwsgi-router (default: uWSGI's HTTP router keeps the buyers' connections, as nginx would, and "
                              "hands requests to 3 workers x 2 threads), gunicorn (4 sync workers, a new connection per "
                              "request), gthread or uwsgi (a thread per open connection)")
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="niceness of the task worker sending the emails (docs/operations.md; 0: the web server's priority)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args()
@@ -352,9 +357,11 @@ def main():
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
         setup = prepare(args.seats)
-        print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores")
+        print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores, "
+              f"task worker at nice {args.worker_nice}")
         print(f"interpreter: {interpreter()}")
-        servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads)
+        servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads,
+                        worker_nice=args.worker_nice)
         results = {}
         try:
             for c in args.concurrency:
