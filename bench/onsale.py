@@ -314,9 +314,9 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
     socket = os.path.join(var, "uwsgi.sock")
     cmd = [str(BIN / exe), *(a.format(workers=workers, port=port, threads=threads, socket=socket) for a in rest)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    worker = subprocess.Popen([str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              preexec_fn=(lambda: os.nice(worker_nice)) if worker_nice else None)
+    # `nice` execs the worker: the same process (its CPU is counted by pid, cpu_by_role).
+    worker = subprocess.Popen(["nice", "-n", str(worker_nice), str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     import urllib.request
 
     for _ in range(100):

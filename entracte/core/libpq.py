@@ -43,7 +43,7 @@ class _Statement:
     """One statement's text, converted once (placeholders, parameter formats); its server-side
     names by parameter types, as psycopg keys its own."""
 
-    __slots__ = ("transformer", "query", "names")
+    __slots__ = ("names", "query", "transformer")
 
     def __init__(self, conn, sql: str, params):
         self.transformer = Transformer(conn)
@@ -55,7 +55,7 @@ class _Statement:
 class _Statements:
     """A connection's prepared statements (the Django wrapper outlives its psycopg connection)."""
 
-    __slots__ = ("conn", "by_sql", "count")
+    __slots__ = ("by_sql", "conn", "count")
 
     def __init__(self, conn):
         self.conn = conn
