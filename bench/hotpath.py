@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from inprocess import application, database, profiled  # noqa: E402
 from inprocess import backend_cpu as backend_clock  # noqa: E402
 from onsale import CARD, prepare  # noqa: E402
+from pace import pace_ms  # noqa: E402
 
 
 def main():
@@ -71,6 +72,7 @@ def main():
         for _ in range(20):  # warm up
             one_order({"hold": 0, "checkout": 0, "hold_sql": 0, "checkout_sql": 0})
         stats = {"hold": 0.0, "checkout": 0.0, "hold_sql": 0, "checkout_sql": 0}
+        pace_before = pace_ms()
         pg_before = backend_cpu()
         with profiled(args.profile, sort=os.environ.get("PROFILE_SORT", "cumulative"), top=70):
             for _ in range(args.orders):
@@ -80,6 +82,7 @@ def main():
         print(f"{n} orders in-process: hold {stats['hold'] / n * 1000:.2f} ms CPU, {stats['hold_sql'] / n:.1f} SQL; "
               f"checkout {stats['checkout'] / n * 1000:.2f} ms CPU, {stats['checkout_sql'] / n:.1f} SQL; "
               f"PostgreSQL {pg / n * 1000:.2f} ms CPU per order")
+        print(f"machine pace (bench/pace.py, lower is faster): {pace_before:.1f} ms before, {pace_ms():.1f} ms after")
         if args.sql:
             for name in ("hold", "checkout"):
                 print(f"{name}:")

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from onsale import SERVERS, cpu_by_role, django_setup, interpreter, pct, pg_stats_print, pg_stats_reset, prepare, serve  # noqa: E402
 from httpclient import run  # noqa: E402
+from pace import pace_ms  # noqa: E402
 from pgcluster import cluster  # noqa: E402
 
 
@@ -142,9 +143,11 @@ def main():
             run(doors(f"http://127.0.0.1:{args.port}", warmup, setup["performance"], args.scanners, token, gates))
             if args.pg_stats:
                 pg_stats_reset()
+            pace_before = pace_ms()
             cpu_before = cpu_by_role(servers)
             stats = run(doors(f"http://127.0.0.1:{args.port}", readings, setup["performance"], args.scanners, token, gates))
             cpu_after = cpu_by_role(servers)
+            pace_after = pace_ms()
         finally:
             for proc in servers:
                 proc.send_signal(signal.SIGTERM)
@@ -156,6 +159,7 @@ def main():
         print(f"outcomes: {dict(stats['results'])}")
         print("CPU ms per scan: " + ", ".join(f"{role} {(cpu_after[role] - cpu_before[role]) * 1000 / max(n, 1):.2f}"
                                                for role in cpu_after))
+        print(f"machine pace (bench/pace.py, lower is faster): {pace_before:.1f} ms before, {pace_after:.1f} ms after")
         if args.pg_stats:
             pg_stats_print(n, "scan")
         twice = admitted_twice(setup["performance"])
