@@ -106,3 +106,18 @@ def test_a_new_connection_prepares_its_own(transactional_db):
     connection.close()
     assert rawsql.fetch(sql, [6], prepare=True) == [(5,)]
     assert len(_server_statements()) == 1
+
+
+def test_statements_dropped_inside_a_transaction_fail_it_then_are_prepared_again(transactional_db):
+    """Inside a transaction the failure has aborted it: no retry (only the block's owner may roll
+    back); the block raises, and the next statement is prepared again."""
+    from django.db import ProgrammingError
+
+    sql = "SELECT CAST(%s AS integer) * 3"
+    assert rawsql.fetch(sql, [1], prepare=True) == [(3,)]
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        rawsql.fetch(sql, [2], prepare=True)
+    assert rawsql.fetch(sql, [3], prepare=True) == [(9,)]
+    assert len(_server_statements()) == 1
