@@ -22,6 +22,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff's default rules (pyproject.toml says which are left out, and why); .ci/run runs it too.
+lint: install
+	$(BIN)/ruff check .
+
 # Everything but the browser journeys and the big races.
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)

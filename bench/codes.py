@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onsale import django_setup, pct, prepare  # noqa: E402
-from pgcluster import cluster  # noqa: E402
+from onsale import django_setup, pct, prepare
+from pgcluster import cluster
 
 
 def run(setup: dict, generate: int, stored: int, checks: int) -> None:

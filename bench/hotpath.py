@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from inprocess import application, database, profiled  # noqa: E402
-from inprocess import backend_cpu as backend_clock  # noqa: E402
-from onsale import CARD, prepare  # noqa: E402
-from pace import pace_ms  # noqa: E402
+from inprocess import application, database, profiled
+from inprocess import backend_cpu as backend_clock
+from onsale import CARD, prepare
+from pace import pace_ms
 
 
 def main():

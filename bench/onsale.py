@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from httpclient import run  # noqa: E402
-from pace import pace_ms  # noqa: E402
-from pgcluster import cluster  # noqa: E402
+from httpclient import run
+from pace import pace_ms
+from pgcluster import cluster
 
 CARD = {"number": "4242424242424242", "expiry": "12/39", "cvc": "123"}
 
@@ -54,8 +54,18 @@ def prepare(seats: int) -> dict:
 
     from django.utils import timezone
 
-    from entracte.catalog.models import (Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season, SeatCategory,
-                                         Tariff, Venue)
+    from entracte.catalog.models import (
+        Event,
+        Hall,
+        Performance,
+        PointOfSale,
+        Price,
+        SalesChannel,
+        Season,
+        SeatCategory,
+        Tariff,
+        Venue,
+    )
     from entracte.catalog.services import import_seatmap
     from entracte.inventory.services import create_inventory
 
@@ -88,11 +98,11 @@ def prepare(seats: int) -> dict:
 
 def reset_inventory(performance: int) -> None:
     from django.db import connection
+    from django_tasks_db.models import DBTaskResult
 
     from entracte.core.models import AuditEntry
     from entracte.inventory.models import PerformanceSeat
     from entracte.sales.models import Cart, Order, Payment, Ticket
-    from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(status="SUCCESSFUL").delete()
 
@@ -203,7 +213,7 @@ def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
 async def timed_post(connection, path, body, stats, name):
@@ -317,6 +327,7 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
     # `nice` execs the worker: the same process (its CPU is counted by pid, cpu_by_role).
     worker = subprocess.Popen(["nice", "-n", str(worker_nice), str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import http.client
     import urllib.request
 
     for _ in range(100):
@@ -324,7 +335,7 @@ def serve(database_url: str, workers: int, port: int, server: str = "gunicorn", 
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/events", timeout=1)
             time.sleep(2)  # the other workers finish starting before the CPU counts begin
             return [proc, worker]
-        except Exception:
+        except (OSError, http.client.HTTPException):  # not listening, or not answering, yet
             time.sleep(0.2)
     proc.kill()
     worker.kill()

@@ -40,5 +40,5 @@ def cluster(port: int = 25433, extra_options: str = ""):
         else:
             yield f"postgres://postgres@{tmp.replace('/', '%2F')}:{port}/entracte_bench"
     finally:
-        subprocess.run(_as_pg([f"{PGBIN}/pg_ctl", "-D", data, "-m", "fast", "stop"]), stdout=subprocess.DEVNULL)
+        subprocess.run(_as_pg([f"{PGBIN}/pg_ctl", "-D", data, "-m", "fast", "stop"]), stdout=subprocess.DEVNULL, check=False)
         shutil.rmtree(tmp, ignore_errors=True)

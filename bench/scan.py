@@ -27,11 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onsale import SERVERS, cpu_by_role, django_setup, interpreter, pct, pg_stats_print, pg_stats_reset, prepare, serve  # noqa: E402
-from httpclient import run  # noqa: E402
-from pace import pace_ms  # noqa: E402
-from pgcluster import cluster  # noqa: E402
-
+from httpclient import run
+from onsale import (
+    SERVERS,
+    cpu_by_role,
+    django_setup,
+    interpreter,
+    pct,
+    pg_stats_print,
+    pg_stats_reset,
+    prepare,
+    serve,
+)
+from pace import pace_ms
+from pgcluster import cluster
 
 TIME_LIMIT = 300.0
 

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from inprocess import application, database, profiled  # noqa: E402
-from inprocess import backend_cpu as backend_clock  # noqa: E402
-from onsale import prepare  # noqa: E402
-from scan import sell_everything  # noqa: E402
+from inprocess import application, database, profiled
+from inprocess import backend_cpu as backend_clock
+from onsale import prepare
+from scan import sell_everything
 
 
 def main():

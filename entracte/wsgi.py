@@ -5,7 +5,7 @@ from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entracte.settings")
 
-from entracte.api import lanes  # noqa: E402  (after the settings module is known)
+from entracte.api import lanes  # after the settings module is known
 
 # The scanners' and the cart's busiest endpoints take a lean lane in front of Django's handler
 # (entracte/api/lanes.py).
@@ -13,4 +13,4 @@ application = lanes.application(get_wsgi_application())
 
 # Load the URLs and everything they import now, as the server starts, rather than in the first
 # request each process answers (100 ms of a buyer's or a scanner's wait).
-get_resolver().url_patterns
+_ = get_resolver().url_patterns

@@ -7,8 +7,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from entracte.catalog.models import (Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season,
-                                     SeatCategory, Tariff, Venue)
+from entracte.catalog.models import (
+    Contingent,
+    Event,
+    Hall,
+    Performance,
+    PointOfSale,
+    Price,
+    SalesChannel,
+    Season,
+    SeatCategory,
+    Tariff,
+    Venue,
+)
 from entracte.catalog.services import import_seatmap
 from entracte.inventory.services import create_inventory
 
@@ -102,7 +113,12 @@ def subscription_product(performances, *, slug=None, kind="calculated", min_perf
                          on=("internet", "boxoffice", "phone"), extras_override: dict | None = None):
     """A subscription product over `performances`. `line_prices`: {(category, tariff): amount} on every line;
     `extras`: {"max_total": n, "per_performance": n, "tariffs": [codes]} turns extra seats on."""
-    from entracte.subscriptions.models import LinePrice, PackagePrice, SubscriptionLine, SubscriptionProduct
+    from entracte.subscriptions.models import (
+        LinePrice,
+        PackagePrice,
+        SubscriptionLine,
+        SubscriptionProduct,
+    )
 
     now = timezone.now()
     season = performances[0].event.season

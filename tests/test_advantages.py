@@ -66,7 +66,7 @@ def test_a_partner_code_unlocks_its_price_and_the_order_records_it(perf, web_pos
 
 
 def test_each_target_grants_its_public_and_nobody_else(perf, web_pos):
-    ind, (occasionnel, regulier, assidu) = factories.indicator()
+    ind, (_occasionnel, regulier, assidu) = factories.indicator()
     regular = Contact.objects.create(email="r@example.org")
     ContactIndicator.objects.create(contact=regular, indicator=ind, level=regulier)
     listed = Contact.objects.create(email="l@example.org")
@@ -342,7 +342,8 @@ def test_an_advantage_whose_quota_is_reached_is_no_longer_offered(perf, web_pos)
 
 
 def test_a_reduction_whose_code_left_the_cart_meanwhile_is_refused_at_checkout(perf, web_pos):
-    from entracte.advantages import checkout as advantage_checkout, rules
+    from entracte.advantages import checkout as advantage_checkout
+    from entracte.advantages import rules
     from entracte.sales.errors import PriceChanged
 
     factories.promo("COUPON3%")

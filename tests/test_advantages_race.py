@@ -13,7 +13,8 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from entracte.advantages import checkout as advantage_checkout, services, throttle
+from entracte.advantages import checkout as advantage_checkout
+from entracte.advantages import services, throttle
 from entracte.advantages.codes import generate
 from entracte.advantages.models import CodeBatch, SingleUseCode
 from entracte.core.errors import DomainError
@@ -99,7 +100,7 @@ def test_a_single_use_code_is_used_once_by_200_carts_checking_out_together():
     if connection.vendor == "postgresql":
         canary, sold = _single_use_race(guard=False)
         assert sold > 1, f"the canary did not overspend the code: {canary}"
-        Ticket.objects.all().delete()  # noqa - a fresh start for the guarded race below
+        Ticket.objects.all().delete()  # a fresh start for the guarded race below
     outcome, sold = _single_use_race(guard=True)
     assert sold == 1 and outcome["ok"] == 1, outcome
     assert set(outcome) <= {"ok", "code_used"}, outcome

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from entracte.advantages import errors, services as advantage_services
+from entracte.advantages import errors
+from entracte.advantages import services as advantage_services
 from entracte.advantages.models import Advantage, AdvantagePrice, AdvantageTicket
 from entracte.sales import carts, checkout, refunds
 from entracte.sales.errors import PriceChanged
 from entracte.sales.models import CartItem, Ticket
-from entracte.subscriptions import errors as sub_errors, services
+from entracte.subscriptions import errors as sub_errors
+from entracte.subscriptions import services
 from entracte.subscriptions.models import Subscription
 from entracte.subscriptions.pricing import Choice, Selection
 
@@ -169,7 +171,7 @@ def test_the_shop_offers_a_subscription_advantage_and_sells_at_its_prices(client
 
 
 def test_the_api_lists_subscription_advantages_and_holds_at_their_prices(client, season):
-    product, perfs = season
+    product, _perfs = season
     adv = factories.advantage(subscriptions=[product], target="partner", access_code="APIABO",
                               prices={("a", "partenaire"): "90.00"})
     token = client.post("/api/carts", content_type="application/json").json()["token"]

@@ -1,6 +1,9 @@
 """Best-available allocation (pure): properties over random halls and occupancy."""
 
-from hypothesis import given, settings, strategies as st
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entracte.inventory.allocation import FreeSeat, best_available, runs, seat_score
 
@@ -28,7 +31,7 @@ def halls(draw):
 def _contiguous(ids, free):
     by_id = {s.id: s for s in free}
     chosen = sorted((by_id[i] for i in ids), key=lambda s: s.position)
-    return len({s.row for s in chosen}) == 1 and all(b.position == a.position + 1 for a, b in zip(chosen, chosen[1:]))
+    return len({s.row for s in chosen}) == 1 and all(b.position == a.position + 1 for a, b in itertools.pairwise(chosen))
 
 
 def _leaves_single(ids, free):

@@ -133,7 +133,7 @@ def test_contingent_seats_are_not_sold_on_an_unauthorized_channel(perf, web_pos)
     with pytest.raises(SeatNotForSale):
         carts.add_chosen_seats(cart=cart, performance=perf, seat_ids=ids[:1], tariff_id=Tariff.objects.get(code="plein").pk)
     items = carts.add_best_available(cart=cart, performance=perf, category_id=SeatCategory.objects.get(code="a").pk, quantity=4, tariff_id=Tariff.objects.get(code="plein").pk)
-    assert not set(i.performance_seat_id for i in items) & set(ids)
+    assert not {i.performance_seat_id for i in items} & set(ids)
     box = factories.point_of_sale(code="box", channel="boxoffice", fee="0")
     carts.add_chosen_seats(cart=_cart(box), performance=perf, seat_ids=ids[:1], tariff_id=Tariff.objects.get(code="plein").pk)
 
@@ -186,7 +186,7 @@ def _sold_out_perf(web_pos, seats=2):
 
 
 def test_a_remembered_sold_out_ends_when_a_hold_expires(web_pos):
-    perf, holder, buy = _sold_out_perf(web_pos)
+    perf, _holder, _buy = _sold_out_perf(web_pos)
     until = PerformanceSeat.objects.filter(performance=perf).values_list("hold_until", flat=True)[0]
     later = timezone.now() + timedelta(hours=1)
     assert later > until
@@ -196,7 +196,7 @@ def test_a_remembered_sold_out_ends_when_a_hold_expires(web_pos):
 
 
 def test_a_seat_given_back_elsewhere_is_offered_within_the_memo_time(web_pos, monkeypatch):
-    perf, holder, buy = _sold_out_perf(web_pos)
+    _perf, holder, buy = _sold_out_perf(web_pos)
     # Another process gives a seat back: this one is not told and answers from its memo...
     PerformanceSeat.objects.filter(id=holder.items.first().performance_seat_id).update(state="free", hold_token="", hold_until=None)
     with pytest.raises(SoldOut):
@@ -208,7 +208,7 @@ def test_a_seat_given_back_elsewhere_is_offered_within_the_memo_time(web_pos, mo
 
 
 def test_a_remembered_sold_out_answers_only_for_as_many_seats(web_pos):
-    perf, holder, buy = _sold_out_perf(web_pos, seats=3)
+    _perf, holder, buy = _sold_out_perf(web_pos, seats=3)
     carts.remove_item(cart=holder, item_id=holder.items.first().pk)  # one seat back, given by this process
     for _ in range(3):  # remembered with its one free seat
         with pytest.raises(SoldOut):

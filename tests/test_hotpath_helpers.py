@@ -19,7 +19,6 @@ from entracte.customers.models import User
 from entracte.sales import carts
 from entracte.sales.errors import SalesClosed, TariffNotAvailable
 
-
 pytestmark = pytest.mark.django_db
 
 
@@ -113,6 +112,7 @@ def _as_django_prepares(objs, skip=()):
 def _odd_values(model):
     """Per field, values of types a field may be given besides its own (Django converts them)."""
     from datetime import datetime
+
     from django.db.models import fields as f
 
     for field in model._meta.concrete_fields:
@@ -139,7 +139,6 @@ def test_insert_values_are_the_orms(perf, web_pos, recwarn):
     from django.apps import apps
 
     from entracte.core.insert_values import values
-
     from entracte.customers.services import guest_contact
     from entracte.sales import checkout
 

@@ -94,7 +94,7 @@ def test_every_api_operation_answers_a_nul_400_and_changes_nothing(perf):
     assert _counts() == before
 
 
-def test_the_lanes_hand_a_nul_to_the_guard(apps, perf, web_pos):
+def test_the_lanes_hand_a_nul_to_the_guard(apps, perf, web_pos):  # noqa: F811 (apps: the fixture)
     """The lean lanes (wsgi.py, in front of Django's handler) decline a body or a token with
     NUL, so the middleware answers it as for any other endpoint: a controller's valid token
     with a code holding NUL, a cart's checkout with an email holding NUL."""

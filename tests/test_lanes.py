@@ -82,7 +82,7 @@ def test_the_lane_answers_every_outcome_as_the_endpoint_does(apps, perf, web_pos
     north, _south = _gates(perf)
     token = _token()
 
-    status, headers, valid = _call(lanes, {"performance_id": perf.pk, "code": first.code, "gate_id": north.pk}, token)
+    status, _headers, valid = _call(lanes, {"performance_id": perf.pk, "code": first.code, "gate_id": north.pk}, token)
     assert status == 200 and valid["result"] == "valid" and valid["seat"] and valid["first_gate"] == ""
     assert Counting.calls == 0, "the lane answered a valid reading"
     first.refresh_from_db()
@@ -288,7 +288,7 @@ def test_the_cart_creation_lane_answers_as_the_endpoint_does(apps, web_pos):
     refused = [({"point_of_sale": "guichet"}, {}, 403), ({"point_of_sale": "nowhere"}, {}, 404),
                ({}, {"token": "not-a-token"}, 401), ({}, {"HTTP_COOKIE": "sessionid=x"}, 201)]
     for i, (body, extra, expected) in enumerate(refused):
-        status, _headers, answer = _call(lanes, body, url="/api/carts", **extra)
+        status, _headers, _answer = _call(lanes, body, url="/api/carts", **extra)
         assert status == expected and Counting.calls == 3 + i
     assert Cart.objects.count() == 5
 

@@ -24,16 +24,15 @@ def test_the_lock_is_held_until_the_transaction_ends_and_its_writes_roll_back(fi
         pytest.skip("advisory locks are PostgreSQL's; SQLite's write lock serialises writers")
     from entracte.customers.models import Contact
 
-    with pytest.raises(RuntimeError), CaptureQueriesContext(connection) as sent:
-        with transaction.atomic():
-            if not first:
-                Contact.objects.create(email="before@example.org")
-            locking.advisory_lock("test", 1)
-            assert _held_by_me() == 1
-            # One round trip for BEGIN and the lock, when the lock is the first statement.
-            assert any(q["sql"].startswith("BEGIN; SELECT pg_advisory_xact_lock") for q in sent.captured_queries) == first
-            Contact.objects.create(email="after@example.org")
-            raise RuntimeError("roll back")
+    with pytest.raises(RuntimeError), CaptureQueriesContext(connection) as sent, transaction.atomic():
+        if not first:
+            Contact.objects.create(email="before@example.org")
+        locking.advisory_lock("test", 1)
+        assert _held_by_me() == 1
+        # One round trip for BEGIN and the lock, when the lock is the first statement.
+        assert any(q["sql"].startswith("BEGIN; SELECT pg_advisory_xact_lock") for q in sent.captured_queries) == first
+        Contact.objects.create(email="after@example.org")
+        raise RuntimeError("roll back")
     assert _held_by_me() == 0
     assert not Contact.objects.exists()
     with transaction.atomic():

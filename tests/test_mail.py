@@ -7,7 +7,9 @@ from email import policy
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from entracte.core.mail import BulkEmail, WrittenMessage, writable
 
@@ -88,7 +90,7 @@ def test_anything_else_goes_through_django_s_message(change):
     msg = message.message()
     assert not isinstance(msg, WrittenMessage)
     parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
-    assert [part.get_content() for part in parsed.iter_parts()][0] == TEXT
+    assert next(part.get_content() for part in parsed.iter_parts()) == TEXT
 
 
 def test_the_written_message_answers_as_django_s_message_does_for_anything_else():

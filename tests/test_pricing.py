@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from entracte.core.money import Money
 from entracte.sales.pricing import CartLine, PriceMissing, price_cart

@@ -141,7 +141,7 @@ def test_shop_checkout_uses_my_balance_then_the_card(client, perf, web_pos, djan
     import re
 
     shown = re.search(r'id="balance">([^<]*)<', client.get(reverse("shop:account")).content.decode()).group(1)
-    assert shown.startswith("0,00") or shown.startswith("0.00"), shown
+    assert shown.startswith(("0,00", "0.00")), shown
 
 
 def test_operator_cancels_on_the_order_page_and_credits_a_contact(client, perf, counter, operator):

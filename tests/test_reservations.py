@@ -14,11 +14,11 @@ from entracte.core.models import AuditEntry
 from entracte.core.roles import OPERATOR
 from entracte.customers.models import Contact
 from entracte.customers.services import anonymous_contact
+from entracte.inventory.errors import SoldOut
 from entracte.inventory.models import PerformanceSeat
 from entracte.reservations import selectors, services
 from entracte.reservations.models import Reservation
 from entracte.sales import carts, checkout
-from entracte.inventory.errors import SoldOut
 from entracte.sales.models import Order, Payment, Ticket
 
 from . import factories

@@ -34,7 +34,7 @@ def _levels(indicator):
 
 def test_an_indicator_file_sets_levels_by_number_or_email_and_says_what_changed(people):
     ada, bob, twin1, _twin2 = people
-    ind, (occasionnel, regulier, _assidu) = factories.indicator()
+    ind, (occasionnel, _regulier, _assidu) = factories.indicator()
     ContactIndicator.objects.create(contact=ada, indicator=ind, level=occasionnel)
     data = (f"contact;email;niveau\n{ada.number};;regulier\n;bob@example.org;Assidu\n{twin1.pk};;occasionnel\n\n").encode()
     report = imports.import_indicator(indicator=ind, data=data)
@@ -45,10 +45,10 @@ def test_an_indicator_file_sets_levels_by_number_or_email_and_says_what_changed(
 
 
 def test_a_wrong_line_changes_nothing_and_every_wrong_line_is_reported(people):
-    ada, bob, _t1, _t2 = people
-    ind, (occasionnel, _r, _a) = factories.indicator()
-    data = ("email,level\nada@example.org,regulier\nnobody@example.org,regulier\ntwin@example.org,assidu\n"
-            "bob@example.org,champion\n").encode()
+    _ada, _bob, _t1, _t2 = people
+    ind, (_occasionnel, _r, _a) = factories.indicator()
+    data = (b"email,level\nada@example.org,regulier\nnobody@example.org,regulier\ntwin@example.org,assidu\n"
+            b"bob@example.org,champion\n")
     report = imports.import_indicator(indicator=ind, data=data)
     assert not report.ok and [line for line, _msg in report.errors] == [3, 4, 5]
     assert "nobody@example.org" in report.errors[0][1] and "twin@example.org" in report.errors[1][1]
@@ -74,7 +74,7 @@ def test_a_target_list_is_added_to_or_replaced_from_a_file(people):
 
 def test_the_import_screen_is_for_administrators_and_lists_wrong_lines(client, people):
     ada, *_ = people
-    ind, _levels_ = factories.indicator()
+    ind, _ = factories.indicator()
     client.force_login(factories.staff_user(OPERATOR))
     assert client.get(reverse("boxoffice:imports")).status_code == 200
     upload = SimpleUploadedFile("f.csv", b"email;level\nada@example.org;regulier\n", content_type="text/csv")
@@ -95,7 +95,7 @@ def test_the_import_screen_is_for_administrators_and_lists_wrong_lines(client, p
 def test_staff_set_a_contacts_levels_and_lists_on_his_page(client, people):
     ada, *_ = people
     ind, (_o, regulier, _a) = factories.indicator()
-    other, (other_level, *_rest) = factories.indicator("anciennete", ("nouveau", "ancien"))
+    _other, (other_level, *_rest) = factories.indicator("anciennete", ("nouveau", "ancien"))
     campaign = TargetList.objects.create(code="c", name={"fr": "Campagne"})
     client.force_login(factories.staff_user(OPERATOR))
     url = reverse("boxoffice:contact_segments", args=[ada.pk])

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entracte.sales import pricing as cart_pricing
 from entracte.subscriptions import rules

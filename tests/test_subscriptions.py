@@ -279,7 +279,7 @@ def test_a_championship_holds_every_match_and_the_admin_configures_it(admin_clie
 
 
 def test_the_api_lists_prices_and_sells_a_subscription(client, season):
-    product, perfs = season
+    product, _perfs = season
     listed = client.get("/api/subscriptions").json()
     mine = next(p for p in listed if p["slug"] == product.slug)
     assert (mine["min_performances"], mine["max_performances"], mine["extras_max_total"]) == (2, 3, 4)

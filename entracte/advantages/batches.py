@@ -23,7 +23,6 @@ from entracte.core import audit
 from entracte.core.errors import InvalidInput
 from entracte.core.rawsql import execute
 from entracte.core.translated import tr
-
 from entracte.sales.tickets import _latin as latin
 
 from .codes import display, generate
@@ -86,7 +85,7 @@ def generate_batch(*, batch_id: int) -> None:
         while batch.generated < batch.count:
             batch.generated += insert_codes(batch, min(CHUNK, batch.count - batch.generated))
             CodeBatch.objects.filter(pk=batch_id).update(generated=batch.generated)
-    except Exception as exc:  # noqa: BLE001 - the batch shows it failed; the codes made so far stay
+    except Exception as exc:  # the batch shows it failed; the codes made so far stay
         log.exception("batch %s failed", batch_id)
         CodeBatch.objects.filter(pk=batch_id).update(state=CodeBatch.FAILED, error=str(exc)[:200])
         return
@@ -133,5 +132,5 @@ def send_batch(batch: CodeBatch) -> None:
     message.attach(filename, content, mime)
     try:
         message.send()
-    except Exception:  # noqa: BLE001 - the codes exist; staff can download and send the list again
+    except Exception:  # the codes exist; staff can download and send the list again
         log.exception("codes of batch %s not sent", batch.pk)

@@ -16,7 +16,6 @@ from entracte.customers.models import Contact, ContactIndicator
 from . import rules
 from .models import ACTIVE, Advantage, CartCode, CodeBatch, PromoCode, SingleUseCode
 
-
 # What the rules need beside the advantage's row, in one round trip: validating a typed code
 # reads it, and four ORM queries were a third of that (docs/performance.md).
 _TERMS_SQL = """

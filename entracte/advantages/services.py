@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from entracte.core import audit
 from entracte.core.errors import NotFound
-from entracte.sales import adjustments, carts, selectors as sales_selectors
+from entracte.sales import adjustments, carts
+from entracte.sales import selectors as sales_selectors
 from entracte.sales.models import Cart, CartItem
 
 from . import errors, rules, selectors, throttle

@@ -13,11 +13,11 @@ from entracte.access.api import router as access_router
 from entracte.advantages.api import router as advantages_router
 from entracte.catalog.api import router as catalog_router
 from entracte.core.errors import DomainError
-
-from .errors import error_answer
 from entracte.customers.api import router as auth_router
 from entracte.sales.api import router as sales_router
 from entracte.subscriptions.api import router as subscriptions_router
+
+from .errors import error_answer
 
 api = NinjaAPI(
     title="Entracte API",

@@ -27,8 +27,8 @@ import io
 import json
 import logging
 import re
-from http import HTTPStatus
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost

@@ -45,12 +45,12 @@ def _chart(report: reports.PerformanceReport) -> list[dict]:
     bars = []
     for index, line in enumerate(report.categories):
         x, segments = 0.0, []
-        for state in STATE_COLOURS:
+        for state, colour in STATE_COLOURS.items():
             count = line.states[state]
             if count:
                 width = CHART_WIDTH * count / line.total
                 segments.append({"state": state, "count": count, "x": round(x, 2), "width": round(width, 2),
-                                 "colour": STATE_COLOURS[state]})
+                                 "colour": colour})
                 x += width
         bars.append({"label": tr(line.category.name), "y": index * 34, "segments": segments, "total": line.total})
     return bars

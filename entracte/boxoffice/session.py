@@ -4,7 +4,8 @@ current sale and the contact it is for."""
 from __future__ import annotations
 
 from entracte.customers.models import Contact
-from entracte.sales import carts, selectors as sales, staff
+from entracte.sales import carts, staff
+from entracte.sales import selectors as sales
 
 POS_KEY, CART_KEY, CONTACT_KEY = "bo_pos", "bo_cart", "bo_contact"
 

@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import advantage_views, code_views, import_views, report_views, reservation_views, subscription_views, views
+from . import (
+    advantage_views,
+    code_views,
+    import_views,
+    report_views,
+    reservation_views,
+    subscription_views,
+    views,
+)
 
 app_name = "boxoffice"
 

@@ -18,18 +18,25 @@ from django.views.decorators.http import require_POST
 
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
-from entracte.customers import selectors as contact_selectors, services as customers
+from entracte.customers import selectors as contact_selectors
+from entracte.customers import services as customers
 from entracte.customers.models import Contact
 from entracte.reservations import selectors as reservations
-from entracte.sales import balance, carts, checkout, emails, refunds, reports, selectors as sales, staff, tickets
+from entracte.sales import balance, carts, checkout, emails, refunds, reports, staff, tickets
+from entracte.sales import selectors as sales
 from entracte.sales.models import Order
 from entracte.shop import advantages
-from entracte.shop.holding import hold_best_from_post, hold_chosen_from_post, remove_from_post, to_int
+from entracte.shop.holding import (
+    hold_best_from_post,
+    hold_chosen_from_post,
+    remove_from_post,
+    to_int,
+)
 from entracte.shop.seatmap import performance_page
 from entracte.subscriptions import selectors as subscriptions
 
-from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
 from . import session
+from .forms import CancelForm, ContactForm, CreditForm, PaymentForm
 from .permissions import staff_required
 from .reservation_views import reserve_form_for
 

@@ -6,8 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 from entracte.core.translated import tr
 
-from .models import (Area, Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season, Seat,
-                     SeatCategory, Tariff, Venue)
+from .models import (
+    Area,
+    Contingent,
+    Event,
+    Hall,
+    Performance,
+    PointOfSale,
+    Price,
+    SalesChannel,
+    Season,
+    Seat,
+    SeatCategory,
+    Tariff,
+    Venue,
+)
 from .services import SeatMapInvalid, import_seatmap
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 
 REQUIRED = ("area", "row", "number", "x", "y", "category")
@@ -134,7 +135,7 @@ def _number_positions(seats: list[ParsedSeat]) -> None:
         rows.setdefault((seat.area, seat.row), []).append(seat)
     for row in rows.values():
         row.sort(key=lambda s: s.x)
-        gaps = [b.x - a.x for a, b in zip(row, row[1:])]
+        gaps = [b.x - a.x for a, b in pairwise(row)]
         usual = median(gaps) if gaps else 0
         position = 1
         for i, seat in enumerate(row):

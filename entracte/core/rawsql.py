@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -36,7 +36,7 @@ def as_datetime(value) -> datetime | None:
     if isinstance(value, str):
         value = parse_datetime(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-
-from entracte.core.locking import advisory_lock
-from entracte.core.rawsql import fetch
 from django.utils.translation import gettext_lazy as _
 
 from entracte.core import audit
 from entracte.core.errors import DomainError, InvalidInput
+from entracte.core.locking import advisory_lock
+from entracte.core.rawsql import fetch
 
 from .models import ApiToken, Contact, User
 

@@ -13,6 +13,7 @@ import heapq
 import math
 import operator
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 # How much one unit of distance from the stage weighs against one unit of distance
@@ -81,7 +82,7 @@ def _id_runs(seats: Sequence[FreeSeat], slots: Mapping[int, int]) -> list[list[i
     ordered = sorted((seat.id for seat in seats), key=slots.__getitem__)
     at = [slots[pk] for pk in ordered]
     bounds = [0, *(k for k in range(1, len(at)) if at[k] - at[k - 1] != 1), len(ordered)]
-    return [ordered[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [ordered[a:b] for a, b in pairwise(bounds)]
 
 
 def too_few(free: int, n: int) -> bool:

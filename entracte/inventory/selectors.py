@@ -7,9 +7,8 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q
 
-from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
-
 from entracte.catalog import cache
+from entracte.catalog.models import Contingent, Performance, SalesChannel, SeatCategory
 from entracte.core.rawsql import as_datetime, fetch, in_list, param_datetime
 
 from .allocation import FreeSeat, seat_score, slots_of

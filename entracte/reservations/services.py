@@ -29,7 +29,8 @@ from entracte.core import audit
 from entracte.core.errors import Conflict, InvalidInput
 from entracte.customers.models import Contact
 from entracte.inventory import services as inventory
-from entracte.sales import carts, checkout, selectors as sales
+from entracte.sales import carts, checkout
+from entracte.sales import selectors as sales
 from entracte.sales.errors import CartEmpty, HoldExpired
 from entracte.sales.models import Cart, CartItem, Order
 

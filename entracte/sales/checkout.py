@@ -18,13 +18,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-
-from entracte.core import audit
-from entracte.core.money import Money
-from entracte.core.rawsql import execute
 from django.utils.translation import gettext as _
 
+from entracte.core import audit
 from entracte.core.errors import InvalidInput, NotFound
+from entracte.core.money import Money
+from entracte.core.rawsql import execute
 from entracte.customers.models import Contact
 from entracte.customers.services import contact_for_user, guest_contact
 from entracte.inventory import services as inventory

@@ -1,6 +1,7 @@
 """Carts, orders, tickets and payments."""
 
 from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

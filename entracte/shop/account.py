@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from entracte.core.errors import DomainError
 from entracte.customers import services
 from entracte.reservations import selectors as reservations
-from entracte.sales import balance, selectors as sales
+from entracte.sales import balance
+from entracte.sales import selectors as sales
 from entracte.subscriptions import selectors as subscriptions
 
 from .forms import ProfileForm, SignupForm

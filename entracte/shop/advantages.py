@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entracte.advantages import errors, rules, selectors as advantages, services
+from entracte.advantages import errors, rules, services
+from entracte.advantages import selectors as advantages
 from entracte.advantages.codes import display
 from entracte.catalog.models import Performance
 from entracte.core.errors import DomainError
 from entracte.core.translated import tr
-from entracte.sales import carts, selectors as sales
+from entracte.sales import carts
+from entracte.sales import selectors as sales
 
 from .holding import to_int
 

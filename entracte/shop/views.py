@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 from entracte.catalog import selectors as catalog
 from entracte.core.errors import DomainError
 from entracte.customers.services import contact_for_user, spectator_contact
-from entracte.sales import balance, carts, checkout as checkout_service, selectors as sales, tickets
+from entracte.sales import balance, carts, tickets
+from entracte.sales import checkout as checkout_service
+from entracte.sales import selectors as sales
 from entracte.sales.models import Cart
 
-from .forms import CheckoutForm
 from . import advantages
+from .forms import CheckoutForm
 from .holding import hold_best_from_post, hold_chosen_from_post, remove_from_post
 from .seatmap import performance_page
 

@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import LinePrice, PackagePrice, Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
+from .models import (
+    LinePrice,
+    PackagePrice,
+    Subscription,
+    SubscriptionLine,
+    SubscriptionProduct,
+    SubscriptionTicket,
+)
+
 
 class LineInline(admin.TabularInline):
     model = SubscriptionLine

@@ -5,7 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from entracte.catalog.models import Event, Named, Performance, SalesChannel, Season, SeatCategory, Tariff
+from entracte.catalog.models import (
+    Event,
+    Named,
+    Performance,
+    SalesChannel,
+    Season,
+    SeatCategory,
+    Tariff,
+)
 from entracte.core.translated import TranslatedField
 from entracte.customers.models import Contact
 from entracte.sales import codes

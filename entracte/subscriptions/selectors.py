@@ -13,7 +13,13 @@ from django.utils import timezone
 from entracte.catalog.models import SalesChannel, SeatCategory, Tariff
 from entracte.sales.models import Ticket
 
-from .models import LinePrice, Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
+from .models import (
+    LinePrice,
+    Subscription,
+    SubscriptionLine,
+    SubscriptionProduct,
+    SubscriptionTicket,
+)
 from .pricing import Offer, OfferLine, SpecialPrices, with_subscriber_prices
 
 

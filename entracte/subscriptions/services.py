@@ -19,7 +19,8 @@ from entracte.core import audit
 from entracte.core.errors import InvalidInput
 from entracte.core.translated import tr
 from entracte.customers.models import Contact
-from entracte.inventory import selectors as inventory_selectors, services as inventory
+from entracte.inventory import selectors as inventory_selectors
+from entracte.inventory import services as inventory
 from entracte.inventory.allocation import best_available
 from entracte.inventory.errors import NoBlockFree
 from entracte.sales import bundles, carts
@@ -28,7 +29,15 @@ from entracte.sales.models import Cart, CartBundle
 
 from . import errors, rules, selectors
 from .models import Subscription, SubscriptionLine, SubscriptionProduct, SubscriptionTicket
-from .pricing import EXTRA, Offer, Selection, SpecialPrices, SubscriptionQuote, quote, with_subscriber_prices
+from .pricing import (
+    EXTRA,
+    Offer,
+    Selection,
+    SpecialPrices,
+    SubscriptionQuote,
+    quote,
+    with_subscriber_prices,
+)
 
 KIND = "subscription"
 

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import entracte.sales.codes
 from django.conf import settings
 from django.db import migrations, models
+
+import entracte.sales.codes
 
 
 class Migration(migrations.Migration):

@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entracte.core.errors import InvalidInput
 
-from .base import PaymentDataInvalid, PaymentDeclined, PaymentProvider, PaymentResult
 from .balance import BalanceProvider
+from .base import PaymentDataInvalid, PaymentDeclined, PaymentProvider, PaymentResult
 from .demo import DemoCardProvider
 from .recorded import CARD_TERMINAL, CASH, CHEQUE
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from entracte.core.errors import DomainError, InvalidInput
 from entracte.core.money import Money
-from django.utils.translation import gettext_lazy as _
 
 
 class PaymentDeclined(DomainError):

@@ -7,9 +7,20 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from entracte.catalog.models import (Contingent, Event, Hall, Performance, PointOfSale, Price, SalesChannel, Season,
-                                     SeatCategory, Tariff, Venue)
 from entracte.access.models import Gate
+from entracte.catalog.models import (
+    Contingent,
+    Event,
+    Hall,
+    Performance,
+    PointOfSale,
+    Price,
+    SalesChannel,
+    Season,
+    SeatCategory,
+    Tariff,
+    Venue,
+)
 from entracte.catalog.services import import_seatmap
 from entracte.core import roles
 from entracte.customers.models import Contact, User
@@ -237,8 +248,8 @@ def _demo_subscription(season, channels) -> None:
     product = SubscriptionProduct.objects.create(
         season=season, slug="abonnement-saison", kind=SubscriptionProduct.CALCULATED,
         name={"fr": "Abonnement à la carte", "en": "Choose-your-own subscription", "de": "Wahlabonnement", "es": "Abono a la carta"},
-        description={"fr": "Entre 4 et %d séances de votre choix, places côte à côte ; ajoutez des places pour vos invités." % len(performances),
-                     "en": "Between 4 and %d performances of your choice, seats side by side; add seats for your guests." % len(performances)},
+        description={"fr": f"Entre 4 et {len(performances)} séances de votre choix, places côte à côte ; ajoutez des places pour vos invités.",
+                     "en": f"Between 4 and {len(performances)} performances of your choice, seats side by side; add seats for your guests."},
         sales_open_at=now - timedelta(days=1), sales_close_at=min(p.sales_close_at for p in performances),
         min_performances=min(4, len(performances)), max_performances=len(performances), max_subscribers=10,
         extras_enabled=True, extras_max_total=8, extras_max_per_performance=2)
