@@ -24,7 +24,16 @@ def test_bad_file_is_rejected_with_line_numbers_and_nothing_imported():
     factories.category("a")
     h = factories.hall()
     h2 = type(h).objects.create(venue=h.venue, name={"fr": "Autre"})
-    text = "area,row,number,x,y,category,wheelchair,companion,capacity\nstalls,A,1,0,0,a,,,\nstalls,A,2,zero,0,a,,,\nstalls,A,1,10,0,a,,,\nstalls,A,3,20,0,nope,,,\nstalls,A,4,30,0,a,maybe,,\npit,,,,,a,,,0"
+    rows = [
+        "area,row,number,x,y,category,wheelchair,companion,capacity",
+        "stalls,A,1,0,0,a,,,",
+        "stalls,A,2,zero,0,a,,,",        # line 3: x not a number
+        "stalls,A,1,10,0,a,,,",          # line 4: duplicate seat
+        "stalls,A,3,20,0,nope,,,",       # line 5: unknown category
+        "stalls,A,4,30,0,a,maybe,,",     # line 6: bad flag
+        "pit,,,,,a,,,0",                 # line 7: standing without capacity
+    ]
+    text = "\n".join(rows)
     with pytest.raises(SeatMapInvalid) as info:
         import_seatmap(hall=h2, text=text)
     lines = sorted({line for line, _ in info.value.errors})
