@@ -2,7 +2,12 @@
 seats and check out through the API until the performance is sold out.
 
     .venv/bin/python bench/onsale.py [--concurrency 50 200] [--seats 2000] [--server uwsgi-router] [--workers 3] [--threads 2]
-                                     [--when-fast MS]
+                                     [--when-fast MS] [--performances N]
+
+With `--performances N`, N performances of the same hall go on sale at once and each buyer
+picks a performance and a category at random among those not sold out: a rush N times as long
+at the cost per order of one performance, to see whether the rate is sustained (the orders
+completed in each second are printed).
 
 Runs the app under a WSGI server (uWSGI behind its HTTP router by default) on PostgreSQL (a throwaway cluster, or DATABASE_URL), prints
 orders/s, tickets/s, latency percentiles of the hold and of the checkout, errors by code,
@@ -42,8 +47,9 @@ def django_setup(database_url: str):
     django.setup()
 
 
-def prepare(seats: int) -> dict:
-    """A fresh database with one performance of `seats` seats in 4 categories."""
+def prepare(seats: int, performances: int = 1, history: int = 5) -> dict:
+    """A fresh database with `performances` performances of one hall of `seats` seats in 4
+    categories, after `history` past performances of the hall sold out (seed_history)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -88,47 +94,94 @@ def prepare(seats: int) -> dict:
     season = Season.objects.create(name={"fr": "Bench"}, starts_on="2026-01-01", ends_on="2030-01-01")
     event = Event.objects.create(season=season, slug="bench", name={"fr": "Bench"})
     now = timezone.now()
-    perf = Performance.objects.create(event=event, hall=hall, starts_at=now + timedelta(days=30),
-                                      sales_open_at=now - timedelta(days=1), sales_close_at=now + timedelta(days=29))
-    for i, cat in enumerate(cats):
-        Price.objects.create(performance=perf, category=cat, tariff=tariff, amount=Decimal(100 - 20 * i))
-    total = create_inventory(performance=perf)
+    seed_history(event, hall, cats, tariff, web, history)
+    perfs = []
+    for day in range(performances):
+        perf = Performance.objects.create(event=event, hall=hall, starts_at=now + timedelta(days=30 + day),
+                                          sales_open_at=now - timedelta(days=1), sales_close_at=now + timedelta(days=29))
+        for i, cat in enumerate(cats):
+            Price.objects.create(performance=perf, category=cat, tariff=tariff, amount=Decimal(100 - 20 * i))
+        total = create_inventory(performance=perf)
+        perfs.append(perf.pk)
     connection.close()
-    return {"performance": perf.pk, "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
+    return {"performances": perfs, "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
 
 
-def reset_inventory(performance: int) -> None:
+def seed_history(event, hall, categories, tariff, channel, performances: int) -> None:
+    """A venue's past sales: `performances` past performances of the hall, each sold out in
+    orders of 2 tickets with their payments. Without them the rush would start on empty
+    order and ticket tables, analysed empty: PostgreSQL then plans the foreign-key checks of
+    the tickets and payments (cached for the connection's life) as sequential scans of the
+    orders, and each check costs more as the rush adds orders (docs/performance.md, session 18)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from entracte.catalog.models import Performance, PointOfSale, Price
+    from entracte.customers.models import Contact
+    from entracte.inventory.models import PerformanceSeat
+    from entracte.inventory.services import create_inventory
+    from entracte.sales.models import Order, Payment, Ticket
+
+    contact = Contact.objects.create(email="history@example.org")
+    point_of_sale = PointOfSale.objects.get(channel=channel)
+    now = timezone.now()
+    for day in range(1, performances + 1):
+        perf = Performance.objects.create(event=event, hall=hall, starts_at=now - timedelta(days=day),
+                                          sales_open_at=now - timedelta(days=90 + day),
+                                          sales_close_at=now - timedelta(days=day))
+        prices = {c.pk: Decimal(100 - 20 * i) for i, c in enumerate(categories)}
+        Price.objects.bulk_create(Price(performance=perf, category_id=c, tariff=tariff, amount=a) for c, a in prices.items())
+        create_inventory(performance=perf)
+        seats = list(PerformanceSeat.objects.filter(performance=perf).order_by("id").values_list("id", "category_id"))
+        pairs = [seats[i:i + 2] for i in range(0, len(seats) - 1, 2)]
+        orders = Order.objects.bulk_create(
+            Order(contact=contact, email=contact.email, point_of_sale=point_of_sale, currency="EUR",
+                  subtotal=sum(prices[c] for _s, c in pair), order_fee=point_of_sale.order_fee,
+                  total=sum(prices[c] for _s, c in pair) + point_of_sale.order_fee) for pair in pairs)
+        Ticket.objects.bulk_create(
+            Ticket(order=order, performance=perf, performance_seat_id=seat, category_id=c, tariff=tariff, price=prices[c])
+            for order, pair in zip(orders, pairs, strict=True) for seat, c in pair)
+        Payment.objects.bulk_create(
+            Payment(order=order, contact=contact, method="card", provider="demo_card", amount=order.total, currency="EUR")
+            for order in orders)
+        PerformanceSeat.objects.filter(performance=perf).update(state="sold")
+
+
+def reset_inventory(performances: list[int]) -> None:
     from django.db import connection
+    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from entracte.core.models import AuditEntry
     from entracte.inventory.models import PerformanceSeat
-    from entracte.sales.models import Cart, Order, Payment, Ticket
+    from entracte.sales.models import Ticket
 
     DBTaskResult.objects.filter(status="SUCCESSFUL").delete()
-
-    Ticket.objects.all().delete()
-    Payment.objects.all().delete()
-    Order.objects.all().delete()
-    Cart.objects.all().delete()
-    AuditEntry.objects.all().delete()
-    PerformanceSeat.objects.filter(performance_id=performance).update(state="free", hold_token="", hold_until=None)
+    # An earlier rush's sales stay, as a venue's do (seed_history); its tickets are cancelled
+    # so that the seats may be sold again.
+    Ticket.objects.filter(performance_id__in=performances, status="valid").update(status="cancelled",
+                                                                                  cancelled_at=timezone.now())
+    PerformanceSeat.objects.filter(performance_id__in=performances).update(state="free", hold_token="", hold_until=None)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE") if connection.vendor == "postgresql" else None
     connection.close()
 
 
-def verify(performance: int, capacity: int) -> dict:
+def verify(performances: list[int], capacity: int) -> dict:
+    """Tickets and sold seats over all the performances; `oversold`: the tickets beyond
+    `capacity`, summed over the performances."""
     from django.db.models import Count
 
     from entracte.inventory.models import PerformanceSeat
     from entracte.sales.models import Ticket
 
-    valid = Ticket.objects.filter(performance_id=performance, status="valid")
+    valid = Ticket.objects.filter(performance_id__in=performances, status="valid")
     doubled = valid.values("performance_seat").annotate(n=Count("id")).filter(n__gt=1).count()
-    sold = PerformanceSeat.objects.filter(performance_id=performance, state="sold").count()
+    sold = PerformanceSeat.objects.filter(performance_id__in=performances, state="sold").count()
+    per_performance = valid.values("performance_id").annotate(n=Count("id"))
     return {"tickets": valid.count(), "seats_sold": sold, "seats_with_two_valid_tickets": doubled,
-            "oversold": max(0, valid.count() - capacity)}
+            "oversold": sum(max(0, row["n"] - capacity) for row in per_performance)}
 
 
 def emails_drained(timeout: float = 120.0) -> float | None:
@@ -210,6 +263,16 @@ def pg_stats_print(orders: int, unit: str = "order") -> None:
         print(f"    {plan / max(orders, 1):6.3f} {exe / max(orders, 1):6.3f} {calls / max(orders, 1):5.2f}  {query}")
 
 
+def per_second(stats: dict) -> list[int]:
+    """Orders completed in each whole second of the rush (the last, partial second left out)."""
+    counts = [0] * int(stats["elapsed"])
+    for at in stats["done"]:
+        second = int(at - stats["start"])
+        if second < len(counts):
+            counts[second] += 1
+    return counts
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -243,10 +306,11 @@ async def buyer(base, setup, stats, deadline, number: int):
 async def _buy(connection, setup, stats, deadline, email: str):
     """One buyer (a guest contact of its own) on one connection."""
     token = (await connection.post("/api/carts", {}))[1]["token"]
-    categories = list(setup["categories"])
-    while categories and time.perf_counter() < deadline:
-        category = random.choice(categories)
-        body = {"performance_id": setup["performance"], "category_id": category, "tariff_id": setup["tariff"], "quantity": 2}
+    choices = [(p, c) for p in setup["performances"] for c in setup["categories"]]
+    while choices and time.perf_counter() < deadline:
+        choice = random.choice(choices)
+        performance, category = choice
+        body = {"performance_id": performance, "category_id": category, "tariff_id": setup["tariff"], "quantity": 2}
         answer = await timed_post(connection, f"/api/carts/{token}/best-available", body, stats, "hold")
         if answer is None:
             continue
@@ -254,7 +318,7 @@ async def _buy(connection, setup, stats, deadline, email: str):
         if status != 200:
             stats["errors"][f"hold:{data.get('code', status)}"] += 1
             if data.get("code") == "sold_out":
-                categories.remove(category)
+                choices.remove(choice)
             continue
         answer = await timed_post(connection, f"/api/carts/{token}/checkout",
                                   {"email": email, "card": CARD}, stats, "checkout")
@@ -263,6 +327,7 @@ async def _buy(connection, setup, stats, deadline, email: str):
         status, data = answer
         if status == 201:
             stats["orders"] += 1
+            stats["done"].append(time.perf_counter())
             stats["tickets"] += len(data["tickets"])
         else:
             stats["errors"][f"checkout:{data.get('code', status)}"] += 1
@@ -270,8 +335,8 @@ async def _buy(connection, setup, stats, deadline, email: str):
 
 async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> dict:
     """C buyers, each on its own connection (bench/httpclient.py), until sold out or the time limit."""
-    stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter()}
-    start = time.perf_counter()
+    stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter(), "done": []}
+    start = stats["start"] = time.perf_counter()
     deadline = start + time_limit
     await asyncio.wait_for(asyncio.gather(*(buyer(base, setup, stats, deadline, i) for i in range(concurrency))),
                            timeout=time_limit + 60)
@@ -360,6 +425,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--seats", type=int, default=2000)
+    parser.add_argument("--performances", type=int, default=1,
+                        help="performances of the hall on sale at once (the buyers spread over them at random)")
+    parser.add_argument("--history", type=int, default=5,
+                        help="past performances of the hall sold out before the rush (the venue's sales history)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: 3 for uWSGI, 4 for gunicorn)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, uwsgi, uwsgi-router)")
@@ -385,8 +454,8 @@ def main():
             subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
-        setup = prepare(args.seats)
-        print(f"performance of {setup['capacity']} seats, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores, "
+        setup = prepare(args.seats, args.performances, args.history)
+        print(f"{args.performances} performance(s) of {setup['capacity']} seats after {args.history} sold out, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores, "
               f"task worker at nice {args.worker_nice}")
         print(f"interpreter: {interpreter()}")
         servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads,
@@ -394,7 +463,7 @@ def main():
         results = {}
         try:
             for c in args.concurrency:
-                reset_inventory(setup["performance"])
+                reset_inventory(setup["performances"])
                 if args.pg_stats:
                     pg_stats_reset()
                 pace_before = pace_ms() if args.when_fast is None else wait_for_pace(args.when_fast, args.wait_limit)
@@ -405,11 +474,13 @@ def main():
                 drained = emails_drained()
                 cpu_after = cpu_by_role(servers)
                 pace_after = pace_ms()
-                check = verify(setup["performance"], setup["capacity"])
+                check = verify(setup["performances"], setup["capacity"])
                 rate = stats["orders"] / stats["elapsed"]
                 results[c] = rate
                 print(f"\nC={c}: {stats['orders']} orders, {stats['tickets']} tickets in {stats['elapsed']:.2f} s")
                 print(f"  orders/s {rate:.1f}   tickets/s {stats['tickets'] / stats['elapsed']:.1f}")
+                if seconds := per_second(stats):
+                    print(f"  orders in each whole second: {seconds}; slowest {min(seconds)}")
                 for name in ("hold", "checkout"):
                     lat = stats[name]
                     print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
