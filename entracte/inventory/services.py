@@ -157,6 +157,11 @@ def hold_best_available(*, performance: Performance, category_id: int, quantity:
     """Hold the best `quantity` free seats of a category; return their inventory ids. `claim`:
     how to claim them, if not by claim_statement() alone."""
     claim = claim or functools.partial(_claim, token=token, until=until, now=now)
+    # The hall's places (cached for PLACES_SECONDS) read before the lock when they are not in
+    # this process's cache yet, not while every other buyer of the category waits for it: at
+    # the start of a rush on a 20,000-seat hall each process's first hold read them under the
+    # lock (docs/performance.md, session 18).
+    selectors.places(performance)
     if CLAIM_GUARD:
         advisory_lock("allocate", performance.pk, category_id)
     for _attempt in range(3):
