@@ -47,9 +47,11 @@ def django_setup(database_url: str):
     django.setup()
 
 
-def prepare(seats: int, performances: int = 1, history: int = 5) -> dict:
-    """A fresh database with `performances` performances of one hall of `seats` seats in 4
-    categories, after `history` past performances of the hall sold out (seed_history)."""
+def prepare(seats: int, performances: int = 1, history: int = 5, rushes: int = 1) -> dict:
+    """A fresh database with, for each of `rushes` rushes, `performances` performances of one
+    hall of `seats` seats in 4 categories, after `history` past performances of the hall sold
+    out (seed_history). Each rush sells performances of its own, as a new opening would: the
+    earlier rushes' sales stay behind it as history."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -96,7 +98,7 @@ def prepare(seats: int, performances: int = 1, history: int = 5) -> dict:
     now = timezone.now()
     seed_history(event, hall, cats, tariff, web, history)
     perfs = []
-    for day in range(performances):
+    for day in range(performances * rushes):
         perf = Performance.objects.create(event=event, hall=hall, starts_at=now + timedelta(days=30 + day),
                                           sales_open_at=now - timedelta(days=1), sales_close_at=now + timedelta(days=29))
         for i, cat in enumerate(cats):
@@ -104,7 +106,8 @@ def prepare(seats: int, performances: int = 1, history: int = 5) -> dict:
         total = create_inventory(performance=perf)
         perfs.append(perf.pk)
     connection.close()
-    return {"performances": perfs, "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
+    return {"rushes": [perfs[k * performances:(k + 1) * performances] for k in range(rushes)],
+            "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
 
 
 def seed_history(event, hall, categories, tariff, channel, performances: int) -> None:
@@ -149,20 +152,12 @@ def seed_history(event, hall, categories, tariff, channel, performances: int) ->
         PerformanceSeat.objects.filter(performance=perf).update(state="sold")
 
 
-def reset_inventory(performances: list[int]) -> None:
+def before_rush() -> None:
+    """The previous rush's finished tasks deleted, the tables vacuumed and analysed."""
     from django.db import connection
-    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from entracte.inventory.models import PerformanceSeat
-    from entracte.sales.models import Ticket
-
     DBTaskResult.objects.filter(status="SUCCESSFUL").delete()
-    # An earlier rush's sales stay, as a venue's do (seed_history); its tickets are cancelled
-    # so that the seats may be sold again.
-    Ticket.objects.filter(performance_id__in=performances, status="valid").update(status="cancelled",
-                                                                                  cancelled_at=timezone.now())
-    PerformanceSeat.objects.filter(performance_id__in=performances).update(state="free", hold_token="", hold_until=None)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE") if connection.vendor == "postgresql" else None
     connection.close()
@@ -454,7 +449,7 @@ def main():
             subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
-        setup = prepare(args.seats, args.performances, args.history)
+        setup = prepare(args.seats, args.performances, args.history, len(args.concurrency))
         print(f"{args.performances} performance(s) of {setup['capacity']} seats after {args.history} sold out, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores, "
               f"task worker at nice {args.worker_nice}")
         print(f"interpreter: {interpreter()}")
@@ -462,19 +457,20 @@ def main():
                         worker_nice=args.worker_nice)
         results = {}
         try:
-            for c in args.concurrency:
-                reset_inventory(setup["performances"])
+            for c, performances in zip(args.concurrency, setup["rushes"], strict=True):
+                before_rush()
                 if args.pg_stats:
                     pg_stats_reset()
                 pace_before = pace_ms() if args.when_fast is None else wait_for_pace(args.when_fast, args.wait_limit)
                 cpu_before = cpu_by_role(servers)
-                stats = run(rush(f"http://127.0.0.1:{args.port}", setup, c, args.time_limit))
+                stats = run(rush(f"http://127.0.0.1:{args.port}", {**setup, "performances": performances}, c,
+                                 args.time_limit))
                 # The confirmation emails are sent in the background: count the worker's CPU
                 # until the last one is out.
                 drained = emails_drained()
                 cpu_after = cpu_by_role(servers)
                 pace_after = pace_ms()
-                check = verify(setup["performances"], setup["capacity"])
+                check = verify(performances, setup["capacity"])
                 rate = stats["orders"] / stats["elapsed"]
                 results[c] = rate
                 print(f"\nC={c}: {stats['orders']} orders, {stats['tickets']} tickets in {stats['elapsed']:.2f} s")
