@@ -47,11 +47,12 @@ def django_setup(database_url: str):
     django.setup()
 
 
-def prepare(seats: int, performances: int = 1, history: int = 5, rushes: int = 1) -> dict:
+def prepare(seats: int, performances: int = 1, history: int = 0, rushes: int = 1) -> dict:
     """A fresh database with, for each of `rushes` rushes, `performances` performances of one
     hall of `seats` seats in 4 categories, after `history` past performances of the hall sold
     out (seed_history). Each rush sells performances of its own, as a new opening would: the
-    earlier rushes' sales stay behind it as history."""
+    earlier rushes' sales stay behind it as history. `performance`: the first one (for the
+    benches that sell one)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -106,7 +107,7 @@ def prepare(seats: int, performances: int = 1, history: int = 5, rushes: int = 1
         total = create_inventory(performance=perf)
         perfs.append(perf.pk)
     connection.close()
-    return {"rushes": [perfs[k * performances:(k + 1) * performances] for k in range(rushes)],
+    return {"performance": perfs[0], "rushes": [perfs[k * performances:(k + 1) * performances] for k in range(rushes)],
             "categories": [c.pk for c in cats], "tariff": tariff.pk, "capacity": total}
 
 
