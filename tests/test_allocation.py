@@ -98,6 +98,34 @@ def test_the_best_window_of_the_best_kind_wins_and_kept_scores_change_nothing(fr
     assert best_available(free, n, centre_x=40, scores={s.id: seat_score(s, 40, 0) for s in free}) == ids
 
 
+def _best_window(free, n, centre_x):
+    """The rules stated plainly: of every n seats side by side, the lowest score then the lowest
+    ids, among those leaving no single seat if there are any."""
+    windows = list(_windows(free, n, centre_x))
+    for leaves_single in (False, True):
+        pool = [(round(score, 9), block) for lonely, score, block in windows if lonely == leaves_single]
+        if pool:
+            return min(pool)[1]
+    return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(halls(), st.integers(1, 8))
+def test_the_answer_is_exactly_the_best_window_by_score_then_ids(free, n):
+    """Runs that cannot beat the best clean window found are passed over: the answer is still
+    the one of walking them all."""
+    assert best_available(free, n, centre_x=40, scatter=False) == _best_window(free, n, 40)
+
+
+def test_the_runs_passed_over_hold_no_better_window():
+    # Five rows of 12; the front row's centre is free: rows behind cannot beat its best window.
+    seats = [FreeSeat(r * 100 + i, r, i, float(i * 10), float(r * 10)) for r in range(5) for i in range(1, 13)]
+    assert best_available(seats, 2, centre_x=65) == [6, 7]
+    # Row 0 taken but for its two ends: the best clean window is now in row 1.
+    free = [s for s in seats if s.row != 0 or s.position in (1, 12)]
+    assert best_available(free, 2, centre_x=65) == [106, 107]
+
+
 def test_prefers_the_centre_line():
     row = [FreeSeat(i, "A", i, float(i * 10), 0.0) for i in range(1, 11)]
     assert sorted(best_available(row, 2, centre_x=55)) == [5, 6]
