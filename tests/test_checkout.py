@@ -182,6 +182,21 @@ def test_pdf_names_the_performance_and_every_seat(perf, web_pos):
     assert "Carmen" in text and order.number in text and items[0].code in text
 
 
+def test_a_new_guest_contact_is_stored_whole(db):
+    """Written by the lean insert: what the buyer gave, the model's defaults and its creation time."""
+    from django.utils import timezone
+
+    from entracte.customers.models import Contact
+
+    before = timezone.now()
+    made = guest_contact(email=" Nouveau@Example.org ", first_name="Inès", last_name="Roux", language="es")
+    stored = Contact.objects.get(pk=made.pk)
+    assert (stored.email, stored.first_name, stored.last_name, stored.language) == ("nouveau@example.org", "Inès", "Roux", "es")
+    assert stored.kind == Contact.INDIVIDUAL and stored.user_id is None and stored.organisation_id is None
+    assert stored.phone == "" and before <= stored.created_at <= timezone.now()
+    assert guest_contact(email="nouveau@example.org").pk == made.pk
+
+
 def test_guest_contact_never_joins_an_account(perf, web_pos):
     from entracte.customers.models import User
 
