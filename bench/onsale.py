@@ -269,6 +269,18 @@ def per_second(stats: dict) -> list[int]:
     return counts
 
 
+def requests_made(stats: dict, concurrency: int) -> str:
+    """How many requests the rush took per order (each buyer's new cart, every hold, the ones
+    answered "sold out" included, every checkout) and when its first and last orders came:
+    what a rush costs beyond its orders (docs/performance.md, session 19)."""
+    requests = concurrency + len(stats["hold"]) + len(stats["checkout"])
+    line = f"requests: {requests}, {requests / max(stats['orders'], 1):.2f} per order"
+    if stats["done"]:
+        line += (f"; first order {(min(stats['done']) - stats['start']) * 1000:.0f} ms after the start, "
+                 f"the last {(stats['start'] + stats['elapsed'] - max(stats['done'])) * 1000:.0f} ms before the end")
+    return line
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -478,6 +490,7 @@ def main():
                 print(f"  orders/s {rate:.1f}   tickets/s {stats['tickets'] / stats['elapsed']:.1f}")
                 if seconds := per_second(stats):
                     print(f"  orders in each whole second: {seconds}; slowest {min(seconds)}")
+                print("  " + requests_made(stats, c))
                 for name in ("hold", "checkout"):
                     lat = stats[name]
                     print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
