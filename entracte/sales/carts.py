@@ -181,13 +181,21 @@ def _loose_seats(cart: Cart) -> int:
     return CartItem.objects.filter(cart=cart, bundle__isnull=True).count()
 
 
-def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
-                       tariff_id: int) -> HeldSeats:
-    now = timezone.now()
+def check_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
+                         tariff_id: int, now) -> None:
+    """What add_best_available() checks before holding anything; raises its refusal. Needs only
+    the cart's point of sale (selectors.cart_read_before() is enough)."""
     _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
     inventory.check_not_sold_out(performance=performance, category_id=category_id, quantity=quantity,
                                  channel=cart.point_of_sale.channel, now=now)
+
+
+def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
+                       tariff_id: int) -> HeldSeats:
+    now = timezone.now()
+    check_best_available(cart=cart, performance=performance, category_id=category_id, quantity=quantity,
+                         tariff_id=tariff_id, now=now)
     with transaction.atomic():
         return _hold(cart, performance, tariff_id, now, lambda claim: inventory.hold_best_available(
             performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,

@@ -83,7 +83,28 @@ def cart_by_token(token: str) -> Cart | None:
     rows = fetch("SELECT id, point_of_sale_id, created_at, adjusted FROM sales_cart WHERE token = %s", [token], prepare=True)
     if not rows:
         return None
-    return _cart(token, *rows[0])
+    pk, pos_id, created_at, adjusted = rows[0]
+    if len(_read_carts) >= 100_000:  # bounded: carts come and go
+        _read_carts.clear()
+    _read_carts[token] = (pk, pos_id, created_at)
+    return _cart(token, pk, pos_id, created_at, adjusted)
+
+
+# The carts this process has read, by token: (id, point of sale, creation), which never change
+# (nor is a cart ever deleted); `adjusted` does, and is not kept.
+_read_carts: dict[str, tuple] = {}
+
+
+def cart_read_before(token: str) -> Cart | None:
+    """The cart of a token as this process read it before, without reading it again, or None.
+    Its `adjusted` is unknown (None): for refusing a request on what never changes in a cart
+    (its point of sale), at the end of a rush most of the requests (docs/performance.md, session 19)."""
+    found = _read_carts.get(token)
+    if found is None:
+        return None
+    cart = _cart(token, *found, adjusted=False)
+    cart.adjusted = None
+    return cart
 
 
 # Names come from the catalogue cache, not from SQL: PostgreSQL planned this read with its
