@@ -183,11 +183,8 @@ def get_cart(request, token: str):
 
 def _hold_best(token: str, payload: BestAvailableIn) -> dict:
     wanted = {"category_id": payload.category_id, "quantity": payload.quantity, "tariff_id": payload.tariff_id}
-    if (known := selectors.cart_read_before(token)) is not None:
-        # Refused, if it is, without reading the cart: the same checks, in the same order, on
-        # what never changes in a cart (a category sold out answers most requests at the end of a rush).
-        carts.check_best_available(cart=known, performance=catalog.performance_for_sale(payload.performance_id),
-                                   now=timezone.now(), **wanted)
+    carts.refuse_best_available_early(token=token, performance=catalog.performance_for_sale(payload.performance_id),
+                                      **wanted)
     cart = _cart(token)
     held = carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id), **wanted)
     return _cart_out(cart, held.line_rows)

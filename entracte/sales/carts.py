@@ -191,6 +191,17 @@ def check_best_available(*, cart: Cart, performance: Performance, category_id: i
                                  channel=cart.point_of_sale.channel, now=now)
 
 
+def refuse_best_available_early(*, token: str, performance: Performance, category_id: int, quantity: int,
+                                tariff_id: int) -> None:
+    """Raise add_best_available()'s refusal, if it has one, without reading the cart: on a cart
+    this process read before, the same checks in the same order, on what never changes in a
+    cart. A category sold out answers most requests at the end of a rush (docs/architecture.md)."""
+    known = selectors.cart_read_before(token)
+    if known is not None:
+        check_best_available(cart=known, performance=performance, category_id=category_id, quantity=quantity,
+                             tariff_id=tariff_id, now=timezone.now())
+
+
 def add_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
                        tariff_id: int) -> HeldSeats:
     now = timezone.now()
