@@ -1,8 +1,15 @@
 """Season-opening rush on one performance: C concurrent buyers each take 2 best-available
 seats and check out through the API until the performance is sold out.
 
-    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--seats 2000] [--server uwsgi-router] [--workers 3] [--threads 2]
-                                     [--when-fast MS] [--performances N]
+    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--rounds 3] [--no-warm-up] [--seats 2000]
+                                     [--server uwsgi-router] [--workers 3] [--threads 2] [--when-fast MS] [--performances N]
+
+A warm-up rush first (not counted), then `--rounds` rushes at each concurrency, alternated
+(50, 200, 50, 200, 50, 200), each selling a performance of its own. Each rush is printed; a
+concurrency's rate is all of its rushes' orders over all of their time, and the C=200 / C=50
+ratio is taken between those. On this shared machine two rushes of 1.5 s with nothing changed
+differ by up to 15 %; alternating several of them evens out the machine's swings instead of
+leaving the verdict to one pair (docs/performance.md, session 20).
 
 With `--performances N`, N performances of the same hall go on sale at once and each buyer
 picks a performance and a category at random among those not sold out: a rush N times as long
@@ -343,7 +350,8 @@ async def _buy(connection, setup, stats, deadline, email: str):
 
 async def rush(base: str, setup: dict, concurrency: int, time_limit: float) -> dict:
     """C buyers, each on its own connection (bench/httpclient.py), until sold out or the time limit."""
-    stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter(), "done": []}
+    stats = {"hold": [], "checkout": [], "orders": 0, "tickets": 0, "errors": Counter(), "done": [],
+             "concurrency": concurrency}
     start = stats["start"] = time.perf_counter()
     deadline = start + time_limit
     await asyncio.wait_for(asyncio.gather(*(buyer(base, setup, stats, deadline, i) for i in range(concurrency))),
@@ -429,6 +437,30 @@ def wait_for_pace(below_ms: float, limit_s: float) -> float:
     return pace
 
 
+def pooled(rushes: list[tuple[int, float]]) -> float:
+    """The rate over several rushes of one concurrency: all their orders over all their time."""
+    return sum(n for n, _ in rushes) / sum(t for _, t in rushes)
+
+
+def report(stats: dict, drained: float | None, cpu_used: dict[str, float], check: dict, pace: tuple[float, float]) -> None:
+    """What one rush did: its rate, latencies, errors, CPU per order, the database check."""
+    rate = stats["orders"] / stats["elapsed"]
+    print(f"  orders/s {rate:.1f}   tickets/s {stats['tickets'] / stats['elapsed']:.1f}")
+    if seconds := per_second(stats):
+        print(f"  orders in each whole second: {seconds}; slowest {min(seconds)}")
+    print("  " + requests_made(stats, stats["concurrency"]))
+    for name in ("hold", "checkout"):
+        lat = stats[name]
+        print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
+    print(f"  errors by code: {dict(stats['errors'])}")
+    print("  confirmation emails: " + ("all sent " + f"{drained:.1f} s after the rush" if drained is not None
+                                        else "NOT all sent 120 s after the rush"))
+    print("  CPU ms per order: " + ", ".join(
+        f"{role} {seconds * 1000 / max(stats['orders'], 1):.1f}" for role, seconds in cpu_used.items()))
+    print(f"  database check: {check}")
+    print(f"  machine pace (bench/pace.py, lower is faster): {pace[0]:.1f} ms before, {pace[1]:.1f} ms after")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50, 200])
@@ -447,6 +479,11 @@ def main():
     parser.add_argument("--worker-nice", type=int, default=10,
                         help="niceness of the task worker sending the emails (docs/operations.md; 0: the web server's priority)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rushes at each concurrency, alternated (50, 200, 50, 200, ...): each concurrency's rate is "
+                             "over all of its rushes (docs/performance.md, session 20)")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="a first rush at the first concurrency, not counted: the fresh server's processes warm up on it")
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--when-fast", type=float, default=None, metavar="MS",
                         help="start each rush only once the machine's pace (bench/pace.py) is below MS, waiting up to "
@@ -462,15 +499,17 @@ def main():
             subprocess.run(["psql", database_url.replace("/entracte_bench", "/postgres"), "-qc", "CREATE DATABASE entracte_bench"],
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         django_setup(database_url)
-        setup = prepare(args.seats, args.performances, args.history, len(args.concurrency))
+        setup = prepare(args.seats, args.performances, args.history, args.warm_up + len(args.concurrency) * args.rounds)
         print(f"{args.performances} performance(s) of {setup['capacity']} seats after {args.history} sold out, {args.server} with {args.workers} workers, PostgreSQL, {os.cpu_count()} cores, "
               f"task worker at nice {args.worker_nice}")
         print(f"interpreter: {interpreter()}")
         servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads,
                         worker_nice=args.worker_nice)
-        results = {}
+        schedule = ([args.concurrency[0]] if args.warm_up else []) + args.concurrency * args.rounds
+        rates: dict[int, list[tuple[int, float]]] = {}
         try:
-            for c, performances in zip(args.concurrency, setup["rushes"], strict=True):
+            for number, (c, performances) in enumerate(zip(schedule, setup["rushes"], strict=True)):
+                warm_up = args.warm_up and number == 0
                 before_rush()
                 if args.pg_stats:
                     pg_stats_reset()
@@ -481,33 +520,25 @@ def main():
                 # The confirmation emails are sent in the background: count the worker's CPU
                 # until the last one is out.
                 drained = emails_drained()
-                cpu_after = cpu_by_role(servers)
-                pace_after = pace_ms()
+                cpu_used = {role: seconds - cpu_before[role] for role, seconds in cpu_by_role(servers).items()}
                 check = verify(performances, setup["capacity"])
-                rate = stats["orders"] / stats["elapsed"]
-                results[c] = rate
-                print(f"\nC={c}: {stats['orders']} orders, {stats['tickets']} tickets in {stats['elapsed']:.2f} s")
-                print(f"  orders/s {rate:.1f}   tickets/s {stats['tickets'] / stats['elapsed']:.1f}")
-                if seconds := per_second(stats):
-                    print(f"  orders in each whole second: {seconds}; slowest {min(seconds)}")
-                print("  " + requests_made(stats, c))
-                for name in ("hold", "checkout"):
-                    lat = stats[name]
-                    print(f"  {name:8s} n={len(lat):5d}  p50 {pct(lat, 50):7.1f} ms  p95 {pct(lat, 95):7.1f} ms  p99 {pct(lat, 99):7.1f} ms")
-                print(f"  errors by code: {dict(stats['errors'])}")
-                print("  confirmation emails: " + ("all sent " + f"{drained:.1f} s after the rush" if drained is not None
-                                                    else "NOT all sent 120 s after the rush"))
-                print("  CPU ms per order: " + ", ".join(
-                    f"{role} {(cpu_after[role] - cpu_before[role]) * 1000 / max(stats['orders'], 1):.1f}" for role in cpu_after))
-                print(f"  database check: {check}")
-                print(f"  machine pace (bench/pace.py, lower is faster): {pace_before:.1f} ms before, {pace_after:.1f} ms after")
+                print("\n" + ("warm-up rush, not counted: " if warm_up else "") + f"C={c}: {stats['orders']} orders, "
+                      f"{stats['tickets']} tickets in {stats['elapsed']:.2f} s")
+                report(stats, drained, cpu_used, check, (pace_before, pace_ms()))
                 if args.pg_stats:
                     pg_stats_print(stats["orders"])
                 if check["seats_with_two_valid_tickets"] or check["oversold"]:
                     print("  OVERSOLD: FAILURE")
                     sys.exit(1)
-            if 50 in results and 200 in results:
-                print(f"\nC=200 rate / C=50 rate = {results[200] / results[50]:.0%}")
+                if not warm_up:
+                    rates.setdefault(c, []).append((stats["orders"], stats["elapsed"]))
+            print()
+            for c, rushes in rates.items():
+                print(f"C={c}: {sum(n for n, _ in rushes)} orders in {len(rushes)} rush(es) of {sum(t for _, t in rushes):.2f} s: "
+                      f"{pooled(rushes):.1f} orders/s (rush by rush {', '.join(f'{n / t:.1f}' for n, t in rushes)})")
+            if 50 in rates and 200 in rates:
+                pairs = ", ".join(f"{(n2 / t2) / (n1 / t1):.0%}" for (n1, t1), (n2, t2) in zip(rates[50], rates[200]))
+                print(f"\nC=200 rate / C=50 rate = {pooled(rates[200]) / pooled(rates[50]):.1%} (rush by rush {pairs})")
         finally:
             for proc in servers:
                 proc.send_signal(signal.SIGTERM)
