@@ -333,7 +333,9 @@ async def _buy(connection, setup, stats, deadline, email: str):
         if status != 200:
             stats["errors"][f"hold:{data.get('code', status)}"] += 1
             if data.get("code") == "sold_out":
-                choices.remove(choice)
+                # The answer names the performance's other categories that may still have seats.
+                left = set(data.get("categories_left", ()))
+                choices = [(p, c) for p, c in choices if p != performance or c in left]
             continue
         answer = await timed_post(connection, f"/api/carts/{token}/checkout",
                                   {"email": email, "card": CARD}, stats, "checkout")

@@ -112,6 +112,48 @@ def test_a_category_sold_out_is_answered_without_a_query(api, perf, django_asser
     assert len(cart["items"]) == 2 and {i["performance_id"] for i in cart["items"]} == {other.pk}
 
 
+def _three_category_performance():
+    """Rows A, B and C of 4 seats in categories a, b and c; the tariff "reduit" priced on a only."""
+    factories.category("c", "Catégorie C")
+    rows = [f"stalls,{row},{n},{n * 10},{r * 10},{row.lower()}" for r, row in enumerate("ABC") for n in range(1, 5)]
+    hall = factories.hall("\n".join(["area,row,number,x,y,category", *rows]) + "\n")
+    return factories.performance(hall, prices={("a", "plein"): "50.00", ("b", "plein"): "30.00", ("c", "plein"): "20.00",
+                                               ("a", "reduit"): "40.00"})
+
+
+def test_a_sold_out_answer_names_the_categories_left(api, web_pos, monkeypatch):
+    """A buyer told `sold_out` learns which other categories of the performance may still have
+    his seats at his tariff (none this process knows sold out), and that the performance is
+    sold out for him when none is left, instead of asking each category in turn."""
+    from entracte.inventory import services as inventory_services
+
+    now = inventory_services._clock()
+    monkeypatch.setattr(inventory_services, "_clock", lambda: now)  # what is known stays fresh, however slow the run
+    perf = _three_category_performance()
+    a, b, c = (SeatCategory.objects.get(code=code).pk for code in "abc")
+    plein, reduit = Tariff.objects.get(code="plein").pk, Tariff.objects.get(code="reduit").pk
+    url = f"/api/carts/{post(api, '/api/carts').json()['token']}/best-available"
+
+    def left(category, tariff=plein, quantity=2):
+        body = {"performance_id": perf.pk, "category_id": category, "tariff_id": tariff, "quantity": quantity}
+        return _error(post(api, url, body), 409, "sold_out")["categories_left"]
+
+    PerformanceSeat.objects.filter(performance=perf, category_id__in=[a, c]).update(state="sold")
+    assert left(a) == sorted([b, c])  # found under the allocation lock: the others may have seats
+    assert left(a, tariff=reduit) == []  # at this tariff only a is sold
+    assert left(c) == [b]  # a is known sold out now (read again by the answer before)
+    assert left(c) == [b]
+    PerformanceSeat.objects.filter(performance=perf, category_id=b).update(state="sold")
+    assert left(b) == []  # sold out: the buyer can stop
+    # What is known grows stale: a category not read for SOLD_OUT_MEMO_SECONDS is named again.
+    monkeypatch.setattr(inventory_services, "_clock", lambda: now + inventory_services.SOLD_OUT_MEMO_SECONDS)
+    assert left(b) == sorted([a, c])
+    # Other refusals carry no such field.
+    assert "categories_left" not in _error(post(api, "/api/carts/no-such-cart/best-available",
+                                                {"performance_id": perf.pk, "category_id": a, "tariff_id": plein,
+                                                 "quantity": 2}), 404, "not_found")
+
+
 def test_errors_are_translated(api, perf):
     token = post(api, "/api/carts").json()["token"]
     fr = post(api, f"/api/carts/{token}/checkout", {"email": "a@b.fr", "card": GOOD_CARD})

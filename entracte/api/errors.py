@@ -11,9 +11,9 @@ from entracte.core.errors import DomainError
 
 
 def error_answer(exc: Exception) -> tuple[int, dict] | None:
-    """(status, {code, message}) for a domain error or a missing object; None for anything else."""
+    """(status, {code, message, ...}) for a domain error or a missing object; None for anything else."""
     if isinstance(exc, DomainError):
-        return exc.status, {"code": exc.code, "message": str(exc.message)}
+        return exc.status, {"code": exc.code, "message": str(exc.message), **exc.answer}
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return 404, {"code": "not_found", "message": _("Not found.")}
     return None

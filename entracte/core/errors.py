@@ -15,7 +15,8 @@ class DomainError(Exception):
 
     def __init__(self, message=None, **details):
         self.message = message or self.default_message
-        self.details = details
+        self.details = details  # for the code that catches it
+        self.answer: dict = {}  # more fields of the API's error answer, beside code and message
         super().__init__(str(self.message))
 
 

@@ -140,6 +140,18 @@ def check_not_sold_out(*, performance: Performance, category_id: int, quantity: 
     _sold_out.pop(key, None)
 
 
+def known_sold_out(*, performance: Performance, category_ids: frozenset[int], quantity: int, channel: SalesChannel,
+                   now: datetime) -> set[int]:
+    """Those of the categories this process knows to have fewer than `quantity` free seats: the
+    ones whose memo would answer check_not_sold_out() without a read. No query."""
+    known = set()
+    for category_id in category_ids:
+        memo = _sold_out.get((performance.pk, category_id, channel.pk))
+        if memo is not None and memo.answers(quantity, now):
+            known.add(category_id)
+    return known
+
+
 def forget_sold_out() -> None:
     _sold_out.clear()
 

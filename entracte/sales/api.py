@@ -110,6 +110,9 @@ class OrderOut(Plain):
 class ErrorOut(Plain):
     code: str
     message: str
+    categories_left: list[int] | None = Field(
+        None, description="With `sold_out` only: the performance's other seat categories that may still have the seats "
+                          "asked for at this tariff (none known sold out); an empty list: the performance is sold out")
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 402: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ from entracte.catalog.models import Performance, PointOfSale, SeatCategory, Tari
 from entracte.core.errors import InvalidInput, NotFound
 from entracte.core.rawsql import db, execute, fetch, in_list, insert, param_datetime
 from entracte.inventory import services as inventory
+from entracte.inventory.errors import SoldOut
 from entracte.inventory.models import PerformanceSeat
 
 from . import selectors
@@ -181,14 +183,34 @@ def _loose_seats(cart: Cart) -> int:
     return CartItem.objects.filter(cart=cart, bundle__isnull=True).count()
 
 
+@contextmanager
+def naming_categories_left(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
+                           tariff_id: int, now) -> Iterator[None]:
+    """A `sold_out` refusal raised inside names the performance's other categories that may
+    still have `quantity` seats at this tariff: those priced for it on the cart's channel and
+    not known sold out by this process (no query). A buyer then asks there, or stops on an
+    empty list, instead of trying each category in turn (docs/architecture.md)."""
+    try:
+        yield
+    except SoldOut as exc:
+        channel = cart.point_of_sale.channel
+        priced = catalog.priced_categories(performance_id=performance.pk, tariff_id=tariff_id, channel_id=channel.pk)
+        known = inventory.known_sold_out(performance=performance, category_ids=priced, quantity=quantity,
+                                         channel=channel, now=now)
+        exc.answer["categories_left"] = sorted(priced - known - {category_id})
+        raise
+
+
 def check_best_available(*, cart: Cart, performance: Performance, category_id: int, quantity: int,
                          tariff_id: int, now) -> None:
     """What add_best_available() checks before holding anything; raises its refusal. Needs only
     the cart's point of sale (selectors.cart_read_before() is enough)."""
     _check_quantity(quantity)
     _check_sellable(cart=cart, performance=performance, tariff_id=tariff_id, categories={category_id}, now=now)
-    inventory.check_not_sold_out(performance=performance, category_id=category_id, quantity=quantity,
-                                 channel=cart.point_of_sale.channel, now=now)
+    with naming_categories_left(cart=cart, performance=performance, category_id=category_id, quantity=quantity,
+                                tariff_id=tariff_id, now=now):
+        inventory.check_not_sold_out(performance=performance, category_id=category_id, quantity=quantity,
+                                     channel=cart.point_of_sale.channel, now=now)
 
 
 def refuse_best_available_early(*, token: str, performance: Performance, category_id: int, quantity: int,
@@ -207,7 +229,8 @@ def add_best_available(*, cart: Cart, performance: Performance, category_id: int
     now = timezone.now()
     check_best_available(cart=cart, performance=performance, category_id=category_id, quantity=quantity,
                          tariff_id=tariff_id, now=now)
-    with transaction.atomic():
+    with naming_categories_left(cart=cart, performance=performance, category_id=category_id, quantity=quantity,
+                                tariff_id=tariff_id, now=now), transaction.atomic():
         return _hold(cart, performance, tariff_id, now, lambda claim: inventory.hold_best_available(
             performance=performance, category_id=category_id, quantity=quantity, channel=cart.point_of_sale.channel,
             token=cart.token, until=hold_window(cart, now), now=now, claim=claim))
