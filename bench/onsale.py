@@ -313,7 +313,8 @@ async def buyer(base, setup, stats, deadline, number: int):
     host, port = base.rsplit("/", 1)[1].split(":")
     connection = Connection(host, int(port))
     try:
-        await _buy(connection, setup, stats, deadline, f"buyer{number}@example.org")
+        # New guests at every rush: each makes his contact with his first order.
+        await _buy(connection, setup, stats, deadline, f"buyer{number}.rush{setup.get('rush', 0)}@example.org")
     finally:
         connection.close()
 
@@ -517,8 +518,8 @@ def main():
                     pg_stats_reset()
                 pace_before = pace_ms() if args.when_fast is None else wait_for_pace(args.when_fast, args.wait_limit)
                 cpu_before = cpu_by_role(servers)
-                stats = run(rush(f"http://127.0.0.1:{args.port}", {**setup, "performances": performances}, c,
-                                 args.time_limit))
+                stats = run(rush(f"http://127.0.0.1:{args.port}", {**setup, "performances": performances, "rush": number},
+                                 c, args.time_limit))
                 # The confirmation emails are sent in the background: count the worker's CPU
                 # until the last one is out.
                 drained = emails_drained()
