@@ -1,11 +1,11 @@
 """Season-opening rush on one performance: C concurrent buyers each take 2 best-available
 seats and check out through the API until the performance is sold out.
 
-    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--rounds 3] [--no-warm-up] [--seats 2000]
+    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--rounds 5] [--no-warm-up] [--seats 2000]
                                      [--server uwsgi-router] [--workers 3] [--threads 2] [--when-fast MS] [--performances N]
 
 A warm-up rush first (not counted), then `--rounds` rushes at each concurrency, alternated
-(50, 200, 50, 200, 50, 200), each selling a performance of its own. Each rush is printed; a
+(50, 200, 50, 200, ...), each selling a performance of its own to new buyers. Each rush is printed; a
 concurrency's rate is all of its rushes' orders over all of their time, and the C=200 / C=50
 ratio is taken between those. On this shared machine two rushes of 1.5 s with nothing changed
 differ by up to 15 %; alternating several of them evens out the machine's swings instead of
@@ -459,7 +459,7 @@ def report(stats: dict, drained: float | None, cpu_used: dict[str, float], check
     print("  confirmation emails: " + ("all sent " + f"{drained:.1f} s after the rush" if drained is not None
                                         else "NOT all sent 120 s after the rush"))
     print("  CPU ms per order: " + ", ".join(
-        f"{role} {seconds * 1000 / max(stats['orders'], 1):.1f}" for role, seconds in cpu_used.items()))
+        f"{role} {seconds * 1000 / max(stats['orders'], 1):.2f}" for role, seconds in cpu_used.items()))
     print(f"  database check: {check}")
     print(f"  machine pace (bench/pace.py, lower is faster): {pace[0]:.1f} ms before, {pace[1]:.1f} ms after")
 
@@ -482,7 +482,7 @@ def main():
     parser.add_argument("--worker-nice", type=int, default=10,
                         help="niceness of the task worker sending the emails (docs/operations.md; 0: the web server's priority)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="rushes at each concurrency, alternated (50, 200, 50, 200, ...): each concurrency's rate is "
                              "over all of its rushes (docs/performance.md, session 20)")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
