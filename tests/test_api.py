@@ -140,7 +140,7 @@ def test_a_sold_out_answer_names_the_categories_left(api, web_pos, monkeypatch):
 
     PerformanceSeat.objects.filter(performance=perf, category_id__in=[a, c]).update(state="sold")
     assert left(a) == sorted([b, c])  # found under the allocation lock: the others may have seats
-    assert left(a, tariff=reduit) == []  # at this tariff only a is sold
+    assert left(a, tariff=reduit) == []  # at this tariff only a is on sale
     assert left(c) == [b]  # a is known sold out now (read again by the answer before)
     assert left(c) == [b]
     PerformanceSeat.objects.filter(performance=perf, category_id=b).update(state="sold")
