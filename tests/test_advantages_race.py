@@ -96,11 +96,24 @@ def _single_use_race(guard: bool):
     return outcome, Ticket.objects.filter(price_source="advantage").count()
 
 
+def _canary(race, overspent, what: str) -> None:
+    """Run the race with the guard off until it overspends, three times at most. A race it
+    interleaves only by chance: once in CI every thread but the first read the code after the
+    first had committed (199 `code_used`, 1 `ok`), which proves nothing either way. Each attempt
+    on a performance, advantage and code of its own, its tickets deleted after it."""
+    outcomes = []
+    for _attempt in range(3):
+        outcome, sold = race()
+        Ticket.objects.all().delete()  # a fresh start for the next attempt or the guarded race
+        if overspent(sold):
+            return
+        outcomes.append(outcome)
+    pytest.fail(f"the canary did not {what} in three races: {outcomes}")
+
+
 def test_a_single_use_code_is_used_once_by_200_carts_checking_out_together():
     if connection.vendor == "postgresql":
-        canary, sold = _single_use_race(guard=False)
-        assert sold > 1, f"the canary did not overspend the code: {canary}"
-        Ticket.objects.all().delete()  # a fresh start for the guarded race below
+        _canary(lambda: _single_use_race(guard=False), lambda sold: sold > 1, "overspend the code")
     outcome, sold = _single_use_race(guard=True)
     assert sold == 1 and outcome["ok"] == 1, outcome
     assert set(outcome) <= {"ok", "code_used"}, outcome
@@ -118,8 +131,7 @@ def _quota_race(guard: bool, quota: int):
 def test_an_advantage_quota_is_never_exceeded_by_carts_checking_out_together():
     quota = 7
     if connection.vendor == "postgresql":
-        canary, sold, _adv = _quota_race(guard=False, quota=quota)
-        assert sold > quota, f"the canary did not exceed the quota: {canary}"
+        _canary(lambda: _quota_race(guard=False, quota=quota)[:2], lambda sold: sold > quota, "exceed the quota")
     outcome, sold, adv = _quota_race(guard=True, quota=quota)
     adv.refresh_from_db()
     assert sold == quota == adv.used and outcome["ok"] == quota, outcome
