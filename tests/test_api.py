@@ -154,6 +154,23 @@ def test_a_sold_out_answer_names_the_categories_left(api, web_pos, monkeypatch):
                                                  "quantity": 2}), 404, "not_found")
 
 
+def test_every_field_of_an_error_answer_is_in_the_schema(api, perf):
+    """A client reads error answers from /api/openapi.json: what a refused input, a sold-out
+    category and an unknown cart answer is declared there."""
+    documented = api.get("/api/openapi.json").json()["components"]["schemas"]["ErrorOut"]["properties"]
+    token = post(api, "/api/carts").json()["token"]
+    cat, plein = SeatCategory.objects.get(code="a").pk, Tariff.objects.get(code="plein").pk
+    url = f"/api/carts/{token}/best-available"
+    refused = _error(post(api, url, {"performance_id": perf.pk, "quantity": 0}), 422, "invalid_input")
+    assert refused["errors"] and all(set(e) == {"field", "message"} for e in refused["errors"])
+    PerformanceSeat.objects.filter(performance=perf).update(state="sold")
+    sold_out = _error(post(api, url, {"performance_id": perf.pk, "category_id": cat, "tariff_id": plein, "quantity": 2}),
+                      409, "sold_out")
+    unknown = _error(post(api, "/api/carts/no-such-cart/best-available", {}), 422, "invalid_input")
+    for body in (refused, sold_out, unknown, _error(api.get("/api/carts/no-such-cart"), 404, "not_found")):
+        assert set(body) <= set(documented), (body, documented)
+
+
 def test_errors_are_translated(api, perf):
     token = post(api, "/api/carts").json()["token"]
     fr = post(api, f"/api/carts/{token}/checkout", {"email": "a@b.fr", "card": GOOD_CARD})

@@ -22,7 +22,8 @@ from .errors import error_answer
 api = NinjaAPI(
     title="Entracte API",
     version="1",
-    description="Catalogue, carts, checkout and tickets. Errors are `{code, message}` with a 4xx status.",
+    description="Catalogue, carts, checkout and tickets. Errors are `{code, message}` with a 4xx status; an input "
+                "refused (422) also lists `errors`, and `sold_out` names the `categories_left`.",
     urls_namespace="api",
 )
 

@@ -107,9 +107,15 @@ class OrderOut(Plain):
     tickets_pdf: str
 
 
+class FieldErrorOut(Plain):
+    field: str = Field(description="The input's path, dotted (empty for the body as a whole)")
+    message: str
+
+
 class ErrorOut(Plain):
     code: str
     message: str
+    errors: list[FieldErrorOut] | None = Field(None, description="With `invalid_input` (422) only: each input refused, and why")
     categories_left: list[int] | None = Field(
         None, description="With `sold_out` only: the performance's other seat categories that may still have the seats "
                           "asked for at this tariff (none known sold out); an empty list: the performance is sold out")
