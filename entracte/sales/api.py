@@ -191,11 +191,11 @@ def get_cart(request, token: str):
 
 
 def _hold_best(token: str, payload: BestAvailableIn) -> dict:
-    wanted = {"category_id": payload.category_id, "quantity": payload.quantity, "tariff_id": payload.tariff_id}
-    carts.refuse_best_available_early(token=token, performance=catalog.performance_for_sale(payload.performance_id),
-                                      **wanted)
+    wanted = {"category_id": payload.category_id, "quantity": payload.quantity, "tariff_id": payload.tariff_id,
+              "performance": catalog.performance_for_sale(payload.performance_id)}
+    carts.refuse_best_available_early(token=token, **wanted)
     cart = _cart(token)
-    held = carts.add_best_available(cart=cart, performance=catalog.performance_for_sale(payload.performance_id), **wanted)
+    held = carts.add_best_available(cart=cart, **wanted)
     return _cart_out(cart, held.line_rows)
 
 
