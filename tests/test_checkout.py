@@ -152,6 +152,48 @@ def test_seat_taken_after_expiry_during_payment_is_never_sold_twice(perf, web_po
     assert list(PerformanceSeat.objects.filter(id__in=ids).order_by("id").values_list("state", flat=True)) == ["held", "held"]
 
 
+@pytest.mark.parametrize("at_once", [True, False], ids=["sell_and_record", "sell_then_record"])
+def test_an_emails_first_order_makes_its_guest_contact_with_the_sale(perf, web_pos, monkeypatch, at_once):
+    """A new guest's contact is written with his order, and given to the order and its payment,
+    from what he typed; a card declined or seats lost before the sale leave no contact."""
+    from entracte.customers.models import Contact
+
+    if not at_once:
+        monkeypatch.setattr(checkout, "_nothing_between", lambda **_kw: False)
+    buyer = checkout.resolve_buyer(email=" Premier@Example.org ", first_name="Lou", last_name="Vidal", language="de")
+    assert buyer.contact.pk is None and not Contact.objects.exists()
+    with pytest.raises(PaymentDeclined):
+        checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=buyer, payment_data=DECLINED_CARD)
+    cart = _filled_cart(perf, web_pos)
+    ids = list(PerformanceSeat.objects.filter(hold_token=cart.token).values_list("id", flat=True))
+    original = checkout._authorize_all
+
+    def thief(*args, **kwargs):  # the competing write lands between payment and sale
+        authorized = original(*args, **kwargs)
+        PerformanceSeat.objects.filter(id__in=ids[1:]).update(hold_token="someone-else")
+        return authorized
+
+    monkeypatch.setattr(checkout, "_authorize_all", thief)
+    with pytest.raises(HoldExpired):
+        checkout.place_order(cart=cart, buyer=buyer, payment_data=GOOD_CARD)
+    assert not Contact.objects.exists() and buyer.contact.pk is None
+    monkeypatch.setattr(checkout, "_authorize_all", original)
+
+    order = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=buyer, payment_data=GOOD_CARD)
+    made = Contact.objects.get()
+    assert (made.email, made.first_name, made.last_name, made.language, made.user_id) == (
+        "premier@example.org", "Lou", "Vidal", "de", None)
+    assert buyer.contact.pk == made.pk and order.contact_id == made.pk
+    assert Order.objects.get(pk=order.pk).contact_id == made.pk
+    assert list(Payment.objects.filter(order=order).values_list("contact_id", flat=True)) == [made.pk]
+    # Someone else's first order under the email, begun before the first was written, finds it.
+    late = checkout.Buyer(contact=guest_contact(email="premier@example.org", found=(None,), save=False),
+                          email="premier@example.org")
+    again = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=late, payment_data=GOOD_CARD)
+    assert again.contact_id == made.pk and Contact.objects.count() == 1
+    assert Payment.objects.get(order=again).contact_id == made.pk
+
+
 def test_only_an_order_with_nothing_to_check_is_written_at_once(perf, web_pos):
     """The one-statement sale is for orders no feature needs to see inside the transaction: a
     bundle (a subscription), a cart with codes (adjusted) or an advantage's price, or a

@@ -193,16 +193,31 @@ def test_pickers_and_best_available_buyers_never_share_a_seat():
     assert Counter(owners) == Counter(cart_list[i].token for i in range(n) for _ in held[i])
 
 
-def _first_orders_of_one_new_guest(n_threads) -> list:
-    """n buyers give the same new email at the same instant; the contact id each one got."""
+def _first_orders_of_one_new_guest(n_threads, *, at_checkout: bool) -> list:
+    """n buyers give the same new email at the same instant; the contact id each one got:
+    from customers.guest_contact, or (`at_checkout`) on the order each one placed, his contact
+    then written with his sale (checkout.resolve_buyer, writes.sell_and_record on PostgreSQL)."""
     barrier = threading.Barrier(n_threads)
     got: list = [None] * n_threads
+    email = "first-time@example.org"
+    if at_checkout:
+        perf = factories.performance(factories.hall(factories.seatmap_csv(rows=n_threads // 10 + 1, per_row=10)))
+        category, tariff = SeatCategory.objects.get(code="a"), Tariff.objects.get(code="plein")
+        cart_list = [carts.create_cart(point_of_sale=factories.point_of_sale()) for _ in range(n_threads)]
+        for cart in cart_list:
+            carts.add_best_available(cart=cart, performance=perf, category_id=category.pk, quantity=1, tariff_id=tariff.pk)
 
     def buyer(i):
         try:
             connection.ensure_connection()  # connected before the start: the buyers meet at the read
-            barrier.wait(timeout=60)
-            got[i] = guest_contact(email="first-time@example.org").pk
+            if at_checkout:
+                new = checkout.resolve_buyer(email=email)
+                assert new.contact.pk is None
+                barrier.wait(timeout=60)
+                got[i] = checkout.place_order(cart=cart_list[i], buyer=new, payment_data=factories.GOOD_CARD).contact_id
+            else:
+                barrier.wait(timeout=60)
+                got[i] = guest_contact(email=email).pk
         finally:
             connections.close_all()
 
@@ -210,19 +225,29 @@ def _first_orders_of_one_new_guest(n_threads) -> list:
     return got
 
 
+_WAYS = pytest.mark.parametrize("at_checkout", [False, True], ids=["guest_contact", "with_the_sale"])
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="SQLite begins every write transaction with the database lock: no race to show")
-def test_canary_new_guest_contacts_without_the_lock_are_made_twice(monkeypatch):
+@_WAYS
+def test_canary_new_guest_contacts_without_the_lock_are_made_twice(monkeypatch, at_checkout):
     monkeypatch.setattr(customer_services, "advisory_lock", lambda *parts: None)
     for _attempt in range(3):  # a race: give it a few chances to show
         Contact.objects.filter(email="first-time@example.org").delete()
-        got = _first_orders_of_one_new_guest(_threads())
+        got = _first_orders_of_one_new_guest(_threads(), at_checkout=at_checkout)
         if len(set(got)) > 1:
             break
     assert len(set(got)) > 1, "the canary did not race: the test below would prove nothing"
 
 
-def test_one_new_guest_email_makes_one_contact_however_many_buy_at_once():
-    got = _first_orders_of_one_new_guest(_threads())
+@_WAYS
+def test_one_new_guest_email_makes_one_contact_however_many_buy_at_once(at_checkout):
+    got = _first_orders_of_one_new_guest(_threads(), at_checkout=at_checkout)
     assert None not in got and len(set(got)) == 1
     assert Contact.objects.filter(email="first-time@example.org").count() == 1
+    if at_checkout:
+        from entracte.sales.models import Order, Payment
+
+        assert Order.objects.filter(contact_id=got[0]).count() == len(got)
+        assert set(Payment.objects.values_list("contact_id", flat=True)) == {got[0]}

@@ -46,10 +46,13 @@ def guest_email(email: str) -> str:
 
 
 def guest_contact(*, email: str, first_name: str = "", last_name: str = "", language: str = "fr",
-                  found: tuple[int | None] | None = None) -> Contact:
+                  found: tuple[int | None] | None = None, save: bool = True) -> Contact:
     """A contact for someone buying without an account. Never attached to an account's contact,
     so that typing someone else's email grants no access to their orders. `found`: the result of
-    GUEST_CONTACT_SQL for this email, (id or None,), if the caller read it with something else."""
+    GUEST_CONTACT_SQL for this email, (id or None,), if the caller read it with something else.
+    `save=False`: a contact the email has not got yet comes back unsaved (no primary key), to be
+    written with the order that needs it (save_guest(), or sales/writes.py's one statement), so
+    that a sale that does not happen leaves no contact behind."""
     email = guest_email(email)
     # Hand-written read: it runs on every guest checkout (docs/performance.md). Other fields load on access.
     if found is None:
@@ -57,15 +60,30 @@ def guest_contact(*, email: str, first_name: str = "", last_name: str = "", lang
         found = (rows[0][0] if rows else None,)
     if found[0] is not None:
         return Contact.from_db("default", ["id", "email"], (found[0], email))
-    # A first order under this email. Two at once must not make two contacts: the second waits
-    # for the first (a lock on the email) and finds its contact.
-    with transaction.atomic():
-        advisory_lock("guest-contact", email)
-        rows = fetch(GUEST_CONTACT_SQL, [email], prepare=True)
-        if rows:
-            return Contact.from_db("default", ["id", "email"], (rows[0][0], email))
-        # The lean insert (core/rawsql.py): the ORM's compiler cost more than the insert itself.
-        return insert([Contact(email=email, first_name=first_name, last_name=last_name, language=language)])[0]
+    contact = Contact(email=email, first_name=first_name, last_name=last_name, language=language)
+    if save:
+        with transaction.atomic():
+            save_guest(contact)
+    return contact
+
+
+def lock_guest_email(email: str) -> None:
+    """Two first orders under one email at once must not make two contacts: the second waits
+    for the first (a lock on the email, until its transaction ends) and then finds its contact."""
+    advisory_lock("guest-contact", email)
+
+
+def save_guest(contact: Contact) -> Contact:
+    """Write an unsaved guest contact (guest_contact(save=False)), inside the caller's transaction;
+    if another first order under the email made one meanwhile, `contact` becomes that one."""
+    lock_guest_email(contact.email)
+    rows = fetch(GUEST_CONTACT_SQL, [contact.email], prepare=True)
+    if rows:
+        contact.pk = rows[0][0]
+        contact._state.adding, contact._state.db = False, "default"
+        return contact
+    # The lean insert (core/rawsql.py): the ORM's compiler cost more than the insert itself.
+    return insert([contact])[0]
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from entracte.core.errors import InvalidInput, NotFound
 from entracte.core.money import Money
 from entracte.core.rawsql import execute
 from entracte.customers.models import Contact
-from entracte.customers.services import contact_for_user, guest_contact
+from entracte.customers.services import contact_for_user, guest_contact, save_guest
 from entracte.inventory import services as inventory
 
 from . import adjustments, bundles, emails, selectors, writes
@@ -56,12 +56,13 @@ def resolve_buyer(*, user=None, email: str | None = None, first_name: str = "", 
                   language: str = "fr", guest_found: tuple | None = None) -> Buyer:
     """Who buys: a logged-in spectator buys as his own contact; anyone else (a visitor, or
     staff selling for someone) as the guest contact of the email given (`guest_found`: as
-    customers.guest_contact's `found`, for guest_email())."""
+    customers.guest_contact's `found`, for guest_email()). An email's first guest contact is
+    not written here but with the order (place_order): a sale that fails leaves none."""
     if _spectator(user):
         contact = contact_for_user(user)
     elif email:
         contact = guest_contact(email=email, first_name=first_name, last_name=last_name, language=language,
-                                found=guest_found)
+                                found=guest_found, save=False)
     else:
         raise InvalidInput(_("An email address is required to buy without an account."))
     return Buyer(contact=contact, email=contact.email, language=language[:2])
@@ -182,6 +183,7 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
         raise HoldExpired()
 
     priced = {line.key: line for line in quote.lines}
+    new_guest = buyer.contact if buyer.contact.pk is None else None  # written with the sale, or not at all
     authorized = _authorize_all(parts, currency=quote.currency, cart=cart, actor=actor)
     try:
         order = Order(
@@ -204,12 +206,15 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
             entry = audit.entry(action="order.placed", object_type=Order._meta.label_lower, actor=actor, channel=channel,
                                 data=audit_data)
             if not writes.sell_and_record(seat_ids=seat_ids, token=cart.token, now=timezone.now(), cart_id=cart.pk,
-                                          order=order, tickets=tickets, payments=payments, entry=entry):
+                                          order=order, tickets=tickets, payments=payments, entry=entry,
+                                          new_guest=new_guest):
                 raise HoldExpired()
             if order.confirmation_due:
                 transaction.on_commit(emails.confirmations_due)
         else:
             with transaction.atomic():
+                if new_guest is not None:  # an email's first order: its guest contact comes with it
+                    order.contact = save_guest(new_guest)
                 if not writes.sell(seat_ids=seat_ids, token=cart.token, now=timezone.now(), order=order, tickets=tickets):
                     raise HoldExpired()
                 bundles.sold(order=order, sold_lines=sold, actor=actor)
@@ -226,6 +231,8 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                     transaction.on_commit(emails.confirmations_due)
     except Exception:
         _void_all(authorized)
+        if new_guest is not None:  # rolled back with the sale: unsaved again, for another try
+            new_guest.pk, new_guest._state.adding, new_guest._state.db = None, True, None
         raise
     # What was sold, in memory, so that callers can answer without reading it back.
     order.sold = sold

@@ -17,6 +17,8 @@ from datetime import datetime
 from django.db import transaction
 
 from entracte.core.rawsql import db, execute, fetch, insert, insert_part, param_datetime, saved
+from entracte.customers import services as customers
+from entracte.customers.models import Contact
 from entracte.inventory import services as inventory
 
 from .models import Order, Ticket
@@ -98,7 +100,7 @@ def record(*, cart_id: int, payments: list, entry) -> None:
 # looking at the seat again), and every write is conditional on their count.
 _SELL_AND_RECORD = """
     WITH mine AS (SELECT id FROM inventory_performanceseat WHERE {held_by} AND id = ANY(%s) FOR UPDATE),
-    counted AS (SELECT count(*) AS n FROM mine),
+    counted AS (SELECT count(*) AS n FROM mine),{buyer}
     sold AS ({sell} WHERE id IN (SELECT id FROM mine) AND (SELECT n FROM counted) = %s RETURNING id),
     o AS ({order}),
     t AS ({tickets}),
@@ -106,38 +108,70 @@ _SELL_AND_RECORD = """
     lines AS (DELETE FROM sales_cartitem WHERE cart_id = %s AND EXISTS (SELECT 1 FROM o)),
     a AS ({audit})
     SELECT (SELECT n FROM counted), (SELECT id FROM o), ARRAY(SELECT id FROM t), ARRAY(SELECT id FROM p),
-           (SELECT id FROM a)
+           (SELECT id FROM a){buyer_id}
 """
 _NO_PAYMENT = "SELECT NULL::bigint AS id WHERE false"
+# An email's first order (checkout.resolve_buyer): its guest contact is made by the same
+# statement, in a transaction that first takes the email's lock (customers.lock_guest_email),
+# so that the statement's `known` sees a contact another first order under the email committed
+# meanwhile. Made only if the sale is: a sale that does not happen leaves no contact.
+_NEW_GUEST = f"""
+    known AS ({customers.GUEST_CONTACT_SQL}),
+    made AS ({{contact}}),
+    buyer AS (SELECT id FROM known UNION ALL SELECT id FROM made),"""
+_MADE_IF_SOLD = "counted.n = %s AND NOT EXISTS (SELECT 1 FROM known)"
 
 
 def sell_and_record(*, seat_ids: list[int], token: str, now: datetime, cart_id: int, order: Order,
-                    tickets: list[Ticket], payments: list, entry) -> bool:
+                    tickets: list[Ticket], payments: list, entry, new_guest: Contact | None = None) -> bool:
     """sell() then record() as one atomic step; `payments` and `entry` (the audit row, its
     object the order) are built with the unsaved order. False, with nothing written, if a hold
-    is no longer the holder's."""
+    is no longer the holder's. `new_guest`: the buyer's guest contact, unsaved (an email's first
+    order), written with the sale (customers.save_guest's rule) and given to the order and payments."""
     if db().vendor != "postgresql":
         with transaction.atomic():
+            if new_guest is not None:
+                _give_buyer(customers.save_guest(new_guest), order, payments)
             if not sell(seat_ids=seat_ids, token=token, now=now, order=order, tickets=tickets):
-                transaction.set_rollback(True)  # the seats sold before the one found taken
+                transaction.set_rollback(True)  # the seats sold before the one found taken (and the contact)
                 return False
             for payment in payments:
                 payment.order = order
             entry.object_id = str(order.pk)
             record(cart_id=cart_id, payments=payments, entry=entry)
             return True
+    if new_guest is None:
+        return _sell_and_record(seat_ids, token, now, cart_id, order, tickets, payments, entry, None)
+    with transaction.atomic():
+        customers.lock_guest_email(new_guest.email)
+        return _sell_and_record(seat_ids, token, now, cart_id, order, tickets, payments, entry, new_guest)
+
+
+def _sell_and_record(seat_ids, token, now, cart_id, order, tickets, payments, entry, new_guest) -> bool:
     to_order = {"order_id": "o.id"}
-    order_sql, order_params = insert_part([order], source="counted", where="counted.n = %s")
-    tickets_sql, tickets_params = insert_part(tickets, source="o", links=to_order)
-    payments_sql, payments_params = insert_part(payments, source="o", links=to_order) if payments else (_NO_PAYMENT, [])
+    buyer_sql, buyer_params, order_source, order_links = "", [], "counted", {}
+    if new_guest is not None:
+        contact_sql, contact_params = insert_part([new_guest], source="counted", where=_MADE_IF_SOLD)
+        buyer_sql = _NEW_GUEST.format(contact=contact_sql)
+        buyer_params = [new_guest.email, *contact_params, len(seat_ids)]
+        order_source, order_links = "counted CROSS JOIN buyer", {"contact_id": "buyer.id"}
+        to_order = {**to_order, "contact_id": "buyer.id"}
+    order_sql, order_params = insert_part([order], source=order_source, links=order_links, where="counted.n = %s")
+    tickets_sql, tickets_params = insert_part(tickets, source="o", links={"order_id": "o.id"})
+    payments_sql, payments_params = (insert_part(payments, source="o CROSS JOIN buyer" if new_guest else "o",
+                                                 links=to_order) if payments else (_NO_PAYMENT, []))
     audit_sql, audit_params = insert_part([entry], source="o", links={"object_id": "CAST(o.id AS varchar)"})
-    sql = _SELL_AND_RECORD.format(held_by=inventory.HELD_BY_SQL, sell=inventory.SELL_SQL, order=order_sql,
-                                  tickets=tickets_sql, payments=payments_sql, audit=audit_sql)
-    [(count, order_id, ticket_ids, payment_ids, entry_id)] = fetch(
-        sql, [token, param_datetime(now), seat_ids, len(seat_ids), *order_params, len(seat_ids), *tickets_params,
-              *payments_params, cart_id, *audit_params], prepare=True)
+    sql = _SELL_AND_RECORD.format(held_by=inventory.HELD_BY_SQL, buyer=buyer_sql, sell=inventory.SELL_SQL,
+                                  order=order_sql, tickets=tickets_sql, payments=payments_sql, audit=audit_sql,
+                                  buyer_id=", (SELECT id FROM buyer)" if new_guest else "")
+    [(count, order_id, ticket_ids, payment_ids, entry_id, *buyer_id)] = fetch(
+        sql, [token, param_datetime(now), seat_ids, *buyer_params, len(seat_ids), *order_params, len(seat_ids),
+              *tickets_params, *payments_params, cart_id, *audit_params], prepare=True)
     if count != len(seat_ids):
         return False
+    if new_guest is not None:
+        saved([new_guest], buyer_id)
+        _give_buyer(new_guest, order, payments)
     saved([order], [order_id])
     _link(order, tickets)
     saved(tickets, ticket_ids)
@@ -147,3 +181,10 @@ def sell_and_record(*, seat_ids: list[int], token: str, now: datetime, cart_id: 
     entry.object_id = str(order_id)
     saved([entry], [entry_id])
     return True
+
+
+def _give_buyer(contact: Contact, order: Order, payments: list) -> None:
+    """The order and payments built with the unsaved contact get its id."""
+    order.contact = contact
+    for payment in payments:
+        payment.contact = contact
