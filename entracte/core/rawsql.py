@@ -130,14 +130,19 @@ def insert(objs: list) -> list:
     """
     if not objs:
         return objs
-    meta = objs[0]._meta
-    connection = db()
-    fields, rows = _rows(objs)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
-           f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) VALUES "
-           + ", ".join([row] * len(objs)) + f" RETURNING {connection.ops.quote_name(meta.pk.column)}")
+    _fields, rows = _rows(objs)
+    sql = _insert_sql(type(objs[0]), len(objs), db().vendor)
     return _saved(objs, [r[0] for r in fetch(sql, [v for values in rows for v in values], prepare=True)])
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(model, count: int, vendor: str) -> str:
+    """insert()'s statement, built once per model and number of rows (every new cart inserts one)."""
+    quote = db().ops.quote_name
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+            + ", ".join([row] * count) + f" RETURNING {quote(model._meta.pk.column)}")
 
 
 def insert_part(objs: list, *, source: str, links: dict[str, str] | None = None, where: str = "") -> tuple[str, list]:
