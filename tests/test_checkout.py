@@ -194,6 +194,30 @@ def test_an_emails_first_order_makes_its_guest_contact_with_the_sale(perf, web_p
     assert Payment.objects.get(order=again).contact_id == made.pk
 
 
+@pytest.mark.parametrize("at_once", [True, False], ids=["sell_and_record", "sell_then_record"])
+def test_an_order_stands_when_its_email_cannot_be_triggered(perf, web_pos, monkeypatch, caplog, at_once):
+    """The email's trigger runs once the sale is committed: should it fail, the order, its
+    payment and the new guest's contact stand, the payment is not voided, the email stays due."""
+    from entracte.customers.models import Contact
+    from entracte.sales import emails
+
+    if not at_once:
+        monkeypatch.setattr(checkout, "_nothing_between", lambda **_kw: False)
+
+    def broken(self):
+        raise RuntimeError("the task queue is down")
+
+    monkeypatch.setattr(emails._Trigger, "__call__", broken)
+    voided = []
+    monkeypatch.setattr(checkout, "_void_all", voided.append)
+    buyer = checkout.resolve_buyer(email="tenace@example.org")
+    order = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=buyer, payment_data=GOOD_CARD)
+    assert voided == [] and Order.objects.filter(pk=order.pk, confirmation_due=True).exists()
+    assert Payment.objects.get(order=order).amount == order.total
+    assert buyer.contact.pk == order.contact_id == Contact.objects.get(email="tenace@example.org").pk
+    assert "the task queue is down" in caplog.text and "confirmations_due" in caplog.text
+
+
 def test_only_an_order_with_nothing_to_check_is_written_at_once(perf, web_pos):
     """The one-statement sale is for orders no feature needs to see inside the transaction: a
     bundle (a subscription), a cart with codes (adjusted) or an advantage's price, or a

@@ -209,8 +209,6 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                                           order=order, tickets=tickets, payments=payments, entry=entry,
                                           new_guest=new_guest):
                 raise HoldExpired()
-            if order.confirmation_due:
-                transaction.on_commit(emails.confirmations_due)
         else:
             with transaction.atomic():
                 if new_guest is not None:  # an email's first order: its guest contact comes with it
@@ -227,13 +225,15 @@ def place_order(*, cart: Cart, buyer: Buyer, delivery_mode: str = Order.ETICKET,
                                                 data=audit_data))
                 if any(item.bundle_id for item in view.items):
                     execute("DELETE FROM sales_cartbundle WHERE cart_id = %s", [cart.pk])
-                if order.confirmation_due:
-                    transaction.on_commit(emails.confirmations_due)
     except Exception:
         _void_all(authorized)
         if new_guest is not None:  # rolled back with the sale: unsaved again, for another try
             new_guest.pk, new_guest._state.adding, new_guest._state.db = None, True, None
         raise
+    if order.confirmation_due:
+        # After the sale, outside the try above: should the email's trigger fail, the order stands
+        # and its payment is not voided (the email stays due and goes with the next order's).
+        transaction.on_commit(emails.confirmations_due, robust=True)
     # What was sold, in memory, so that callers can answer without reading it back.
     order.sold = sold
     return order

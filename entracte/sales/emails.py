@@ -137,6 +137,7 @@ class _Trigger:
     def __init__(self):
         self.lock = threading.Lock()
         self.until = 0.0
+        self.__qualname__ = "confirmations_due"  # as a function has: on_commit(robust=True) logs it
 
     def __call__(self) -> None:
         backend = send_due_confirmations.get_backend()
