@@ -2,7 +2,9 @@
 
 A sale no feature needs to see inside the transaction (checkout._nothing_between) is written
 by `sell_and_record`: on PostgreSQL one statement without a transaction of its own (its seats
-locked first, every write conditional on all of them being the holder's), so one round trip.
+locked first, every write conditional on all of them being the holder's), so one round trip;
+an email's first order takes the email's lock first and makes its guest contact in the same
+statement, in a transaction of three round trips.
 Any other sale runs in place_order's transaction: `sell` (seats sold, order, tickets), the
 features' handlers, then `record` (payments, cart lines dropped, audit row); on PostgreSQL each
 of the two groups is one statement (data-modifying CTEs). On SQLite the same writes run one by
