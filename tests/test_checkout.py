@@ -179,10 +179,14 @@ def test_an_emails_first_order_makes_its_guest_contact_with_the_sale(perf, web_p
     assert not Contact.objects.exists() and buyer.contact.pk is None
     monkeypatch.setattr(checkout, "_authorize_all", original)
 
+    before = timezone.now()
     order = checkout.place_order(cart=_filled_cart(perf, web_pos), buyer=buyer, payment_data=GOOD_CARD)
     made = Contact.objects.get()
     assert (made.email, made.first_name, made.last_name, made.language, made.user_id) == (
         "premier@example.org", "Lou", "Vidal", "de", None)
+    # Written by the sale's own statement on PostgreSQL: the model's defaults and creation time too.
+    assert (made.kind, made.phone, made.organisation_id) == (Contact.INDIVIDUAL, "", None)
+    assert before <= made.created_at <= timezone.now()
     assert buyer.contact.pk == made.pk and order.contact_id == made.pk
     assert Order.objects.get(pk=order.pk).contact_id == made.pk
     assert list(Payment.objects.filter(order=order).values_list("contact_id", flat=True)) == [made.pk]
