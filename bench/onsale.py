@@ -1,15 +1,17 @@
 """Season-opening rush on one performance: C concurrent buyers each take 2 best-available
 seats and check out through the API until the performance is sold out.
 
-    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--rounds 5] [--no-warm-up] [--seats 2000]
+    .venv/bin/python bench/onsale.py [--concurrency 50 200] [--rounds 10] [--no-warm-up] [--seats 2000]
                                      [--server uwsgi-router] [--workers 3] [--threads 2] [--when-fast MS] [--performances N]
 
-A warm-up rush first (not counted), then `--rounds` rushes at each concurrency, alternated
-(50, 200, 50, 200, ...), each selling a performance of its own to new buyers. Each rush is printed; a
-concurrency's rate is all of its rushes' orders over all of their time, and the C=200 / C=50
-ratio is taken between those. On this shared machine two rushes of 1.5 s with nothing changed
-differ by up to 15 %; alternating several of them evens out the machine's swings instead of
-leaving the verdict to one pair (docs/performance.md, session 20).
+A warm-up rush first (not counted), then `--rounds` rushes at each concurrency in
+counterbalanced order (50, 200, 200, 50, 50, 200, ...), each selling a performance of its own to
+new buyers. Each rush is printed; a concurrency's rate is all of its rushes' orders over all of
+their time, and the C=200 / C=50 ratio is taken between those. On this shared machine two rushes
+of 1.5 s with nothing changed differ by up to 15 %; pooling several of them evens out the
+machine's swings instead of leaving the verdict to one pair, and the counterbalanced order keeps
+a drift of the machine's speed during the run from favouring either concurrency
+(docs/performance.md, sessions 20 and 22).
 
 With `--performances N`, N performances of the same hall go on sale at once and each buyer
 picks a performance and a category at random among those not sold out: a rush N times as long
@@ -440,6 +442,13 @@ def wait_for_pace(below_ms: float, limit_s: float) -> float:
     return pace
 
 
+def counterbalanced(concurrencies: list[int], rounds: int) -> list[int]:
+    """The order of the counted rushes: each round reverses the one before (50, 200, 200, 50, 50,
+    200, ...), so that a machine growing slower or faster during the run favours neither
+    concurrency. Plain alternation (50, 200, 50, 200, ...) always runs C=200 one rush later."""
+    return [c for round_ in range(rounds) for c in (concurrencies if round_ % 2 == 0 else concurrencies[::-1])]
+
+
 def pooled(rushes: list[tuple[int, float]]) -> float:
     """The rate over several rushes of one concurrency: all their orders over all their time."""
     return sum(n for n, _ in rushes) / sum(t for _, t in rushes)
@@ -482,9 +491,9 @@ def main():
     parser.add_argument("--worker-nice", type=int, default=10,
                         help="niceness of the task worker sending the emails (docs/operations.md; 0: the web server's priority)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="rushes at each concurrency, alternated (50, 200, 50, 200, ...): each concurrency's rate is "
-                             "over all of its rushes (docs/performance.md, session 20)")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="rushes at each concurrency, in counterbalanced order (50, 200, 200, 50, 50, 200, ...): each "
+                             "concurrency's rate is over all of its rushes (docs/performance.md, sessions 20 and 22)")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a first rush at the first concurrency, not counted: the fresh server's processes warm up on it")
     parser.add_argument("--time-limit", type=float, default=120.0)
@@ -508,7 +517,7 @@ def main():
         print(f"interpreter: {interpreter()}")
         servers = serve(database_url, args.workers, args.port, args.server, threads=args.threads,
                         worker_nice=args.worker_nice)
-        schedule = ([args.concurrency[0]] if args.warm_up else []) + args.concurrency * args.rounds
+        schedule = ([args.concurrency[0]] if args.warm_up else []) + counterbalanced(args.concurrency, args.rounds)
         rates: dict[int, list[tuple[int, float]]] = {}
         try:
             for number, (c, performances) in enumerate(zip(schedule, setup["rushes"], strict=True)):
@@ -539,9 +548,10 @@ def main():
             for c, rushes in rates.items():
                 print(f"C={c}: {sum(n for n, _ in rushes)} orders in {len(rushes)} rush(es) of {sum(t for _, t in rushes):.2f} s: "
                       f"{pooled(rushes):.1f} orders/s (rush by rush {', '.join(f'{n / t:.1f}' for n, t in rushes)})")
-            if 50 in rates and 200 in rates:
-                pairs = ", ".join(f"{(n2 / t2) / (n1 / t1):.0%}" for (n1, t1), (n2, t2) in zip(rates[50], rates[200]))
-                print(f"\nC=200 rate / C=50 rate = {pooled(rates[200]) / pooled(rates[50]):.1%} (rush by rush {pairs})")
+            if len(rates) == 2:
+                low, high = args.concurrency
+                pairs = ", ".join(f"{(n2 / t2) / (n1 / t1):.0%}" for (n1, t1), (n2, t2) in zip(rates[low], rates[high]))
+                print(f"\nC={high} rate / C={low} rate = {pooled(rates[high]) / pooled(rates[low]):.1%} (rush by rush {pairs})")
         finally:
             for proc in servers:
                 proc.send_signal(signal.SIGTERM)
