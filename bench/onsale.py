@@ -5,7 +5,7 @@ seats and check out through the API until the performance is sold out.
                                      [--server uwsgi-router] [--workers 3] [--threads 2] [--when-fast MS] [--performances N]
 
 A warm-up rush first (not counted), then `--rounds` rushes at each concurrency in
-counterbalanced order (50, 200, 200, 50, 50, 200, ...), each selling a performance of its own to
+counterbalanced order (200, 50, 50, 200, 200, 50, ...), each selling a performance of its own to
 new buyers. Each rush is printed; a concurrency's rate is all of its rushes' orders over all of
 their time, and the C=200 / C=50 ratio is taken between those. On this shared machine two rushes
 of 1.5 s with nothing changed differ by up to 15 %; pooling several of them evens out the
@@ -443,10 +443,12 @@ def wait_for_pace(below_ms: float, limit_s: float) -> float:
 
 
 def counterbalanced(concurrencies: list[int], rounds: int) -> list[int]:
-    """The order of the counted rushes: each round reverses the one before (50, 200, 200, 50, 50,
-    200, ...), so that a machine growing slower or faster during the run favours neither
-    concurrency. Plain alternation (50, 200, 50, 200, ...) always runs C=200 one rush later."""
-    return [c for round_ in range(rounds) for c in (concurrencies if round_ % 2 == 0 else concurrencies[::-1])]
+    """The order of the counted rushes: each round reverses the one before (200, 50, 50, 200, 200,
+    50, ...), so that a machine growing slower or faster during the run favours neither
+    concurrency; plain alternation (50, 200, 50, 200, ...) always ran C=200 one rush later. The
+    last concurrency given goes first, right after the warm-up: whatever that place costs falls
+    on C=200, against its target."""
+    return [c for round_ in range(rounds) for c in (concurrencies[::-1] if round_ % 2 == 0 else concurrencies)]
 
 
 def pooled(rushes: list[tuple[int, float]]) -> float:
@@ -492,7 +494,7 @@ def main():
                         help="niceness of the task worker sending the emails (docs/operations.md; 0: the web server's priority)")
     parser.add_argument("--pg-stats", action="store_true", help="print PostgreSQL's costliest statements (pg_stat_statements)")
     parser.add_argument("--rounds", type=int, default=10,
-                        help="rushes at each concurrency, in counterbalanced order (50, 200, 200, 50, 50, 200, ...): each "
+                        help="rushes at each concurrency, in counterbalanced order (200, 50, 50, 200, 200, 50, ...): each "
                              "concurrency's rate is over all of its rushes (docs/performance.md, sessions 20 and 22)")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a first rush at the first concurrency, not counted: the fresh server's processes warm up on it")
@@ -549,7 +551,7 @@ def main():
                 print(f"C={c}: {sum(n for n, _ in rushes)} orders in {len(rushes)} rush(es) of {sum(t for _, t in rushes):.2f} s: "
                       f"{pooled(rushes):.1f} orders/s (rush by rush {', '.join(f'{n / t:.1f}' for n, t in rushes)})")
             if len(rates) == 2:
-                low, high = args.concurrency
+                low, high = sorted(rates)
                 pairs = ", ".join(f"{(n2 / t2) / (n1 / t1):.0%}" for (n1, t1), (n2, t2) in zip(rates[low], rates[high]))
                 print(f"\nC={high} rate / C={low} rate = {pooled(rates[high]) / pooled(rates[low]):.1%} (rush by rush {pairs})")
         finally:
