@@ -137,11 +137,13 @@ def insert(objs: list) -> list:
 
 @functools.lru_cache(maxsize=64)
 def _insert_sql(model, count: int, vendor: str) -> str:
-    """insert()'s statement, built once per model and number of rows (every new cart inserts one)."""
-    quote = db().ops.quote_name
-    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    """insert()'s statement, built once per model and number of rows (every new cart inserts one).
+    Its columns are those whose values _rows() prepares, in the same order (insert_values.preparers)."""
+    connection = db()
+    quote = connection.ops.quote_name
+    fields, _prepare = insert_values.preparers(model, (), connection)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
             + ", ".join([row] * count) + f" RETURNING {quote(model._meta.pk.column)}")
 
 
